@@ -10,6 +10,10 @@ from splink.backends.spark import similarity_jar_location
 
 from cdp_assets import settings
 
+# Python workers (pandas UDFs) must run this interpreter, which has the project's packages;
+# PySpark reads the variable when the SparkContext starts.
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
 
 def delta_jars() -> list[str]:
     """The Delta Lake jars `make install` copied from Maven Central."""
@@ -39,10 +43,11 @@ def spark_config(master: str | None = None) -> dict[str, str]:
         "spark.driver.memory": os.environ.get("CDP_SPARK_DRIVER_MEMORY", "4g"),
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
-        # Python workers (pandas UDFs) must run this interpreter, which has our packages.
         "spark.pyspark.python": sys.executable,
         "spark.pyspark.driver.python": sys.executable,
         "spark.ui.showConsoleProgress": "false",
+        "spark.ui.enabled": os.environ.get("CDP_SPARK_UI", "true"),
+        "spark.default.parallelism": os.environ.get("CDP_SPARK_SHUFFLE_PARTITIONS", "8"),
         "spark.databricks.delta.snapshotPartitions": "2",
         "spark.databricks.delta.schema.autoMerge.enabled": "false",
         "spark.local.dir": os.environ.get(

@@ -8,6 +8,7 @@ import pytest
 
 os.environ.setdefault("CDP_SPARK_SHUFFLE_PARTITIONS", "2")
 os.environ.setdefault("CDP_SPARK_DRIVER_MEMORY", "2g")
+os.environ.setdefault("CDP_SPARK_UI", "false")
 
 
 @pytest.fixture(scope="session")
