@@ -35,10 +35,15 @@ def _is_partitioned(assets: list, key: dg.AssetKey) -> bool:
     return False
 
 
-def run_pipeline(first: date, last: date) -> str:
-    """Materializes every day-partitioned asset for `first..last` in one run; returns a summary."""
+def run_pipeline(first: date, last: date, resources: dict | None = None) -> str:
+    """Materializes the whole graph for `first..last` and returns a summary.
+
+    Day-partitioned assets run first, in one run over the whole range; everything built
+    from all days (contacts, identity, golden records, propagation) runs after them.
+    """
     from cdp_assets.definitions import defs
 
+    resources = resources or defs.resources
     started = time.monotonic()
     assets = list(defs.assets or [])
     instance = _instance()
@@ -47,14 +52,14 @@ def run_pipeline(first: date, last: date) -> str:
     daily = dg.materialize(
         assets,
         selection=by_day,
-        resources=defs.resources,
+        resources=resources,
         instance=instance,
         tags={RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()},
     )
     whole = dg.materialize(
         assets,
         selection=[key for key in partitioned if key not in by_day],
-        resources=defs.resources,
+        resources=resources,
         instance=instance,
     )
     metadata = _materialization_metadata(daily)

@@ -9,7 +9,9 @@ def _raw_assets():
     return [
         asset
         for asset in defs.assets
-        if isinstance(asset, dg.AssetsDefinition) and asset.key.to_user_string().startswith("raw_")
+        if isinstance(asset, dg.AssetsDefinition)
+        and len(asset.keys) == 1
+        and asset.key.to_user_string().startswith("raw_")
     ]
 
 
@@ -42,9 +44,19 @@ def test_each_source_has_a_running_landing_sensor():
 
 
 def test_daily_exports_have_a_running_schedule():
-    schedules = {schedule.name for schedule in defs.schedules}
+    schedules = {s.name for s in defs.schedules if s.name.endswith("_daily_export_schedule")}
     expected = {f"{s.name}_daily_export_schedule" for s in SOURCES if s.daily_export}
     assert expected == schedules
     assert {"99acres", "magicbricks", "referral"} <= {s.name for s in SOURCES if s.daily_export}
     for schedule in defs.schedules:
         assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+
+
+def test_a_standardized_day_starts_a_customer_update():
+    sensors = {sensor.name: sensor for sensor in defs.sensors}
+    sensor = sensors["customer_update_sensor"]
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.job_name == "customer_update_job"
+    job = defs.get_job_def("customer_update_job")
+    selected = {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
+    assert {"contacts", "customers", "golden_records", "outbox", "webhook_deliveries"} <= selected

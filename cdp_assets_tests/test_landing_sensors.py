@@ -27,7 +27,10 @@ def test_a_new_file_requests_its_day_partition(tmp_path):
     requests, _ = _tick(tmp_path, "website")
 
     assert [request.partition_key for request in requests] == ["2024-03-05"]
-    assert requests[0].asset_selection == [dg.AssetKey("raw_website")]
+    assert requests[0].asset_selection == [
+        dg.AssetKey("raw_website"),
+        dg.AssetKey("standardized_website"),
+    ]
 
 
 def test_a_second_tick_requests_nothing(tmp_path):

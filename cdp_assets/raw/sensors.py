@@ -15,6 +15,11 @@ RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
+def ingestion_keys(source: Source) -> list[dg.AssetKey]:
+    """What a new file starts: its raw partition and the standardized one built from it."""
+    return [dg.AssetKey(source.raw_asset_name), dg.AssetKey(f"standardized_{source.name}")]
+
+
 def _consecutive_ranges(days: list[str]) -> list[tuple[str, str]]:
     """Groups sorted ISO days into runs of consecutive days."""
     ranges: list[tuple[str, str]] = []
@@ -68,7 +73,7 @@ def landing_run_requests(
         requests.append(
             dg.RunRequest(
                 run_key=_run_key(source, files),
-                asset_selection=[dg.AssetKey(source.raw_asset_name)],
+                asset_selection=ingestion_keys(source),
                 partition_key=first if first == last else None,
                 tags={} if first == last else tags,
             )
@@ -80,7 +85,7 @@ def build_landing_sensor(source: Source) -> dg.SensorDefinition:
     @dg.sensor(
         name=f"{source.name}_landing_sensor",
         description=f"Requests {source.raw_asset_name} partitions for new {source.title} files.",
-        asset_selection=[dg.AssetKey(source.raw_asset_name)],
+        asset_selection=ingestion_keys(source),
         minimum_interval_seconds=15,
         default_status=dg.DefaultSensorStatus.RUNNING,
     )

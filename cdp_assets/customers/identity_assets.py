@@ -1,0 +1,151 @@
+"""Identity resolution in the graph: which contacts are the same person."""
+
+import json
+import os
+
+import dagster as dg
+from dagster_pyspark import PySparkResource
+from pyspark.sql import functions as F
+
+from cdp_assets import lake
+from cdp_assets.customers import tables
+from cdp_assets.identity.resolve import resolve
+from cdp_assets.identity.review import read_review_decisions
+from cdp_assets.standardized.assets import contacts_table_path
+
+LARGEST_CUSTOMER_CHECK = "no_oversized_customer"
+EVERY_CONTACT_CHECK = "every_contact_has_a_customer"
+
+
+def max_customer_records() -> int:
+    """More records than this in one customer means something merged strangers."""
+    return int(os.environ.get("CDP_MAX_CUSTOMER_RECORDS", "50"))
+
+
+def _markdown_counts(counts: dict) -> dg.MetadataValue:
+    rows = "\n".join(f"| {key} | {value} |" for key, value in counts.items())
+    return dg.MetadataValue.md("| rule | count |\n| --- | --- |\n" + rows)
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            tables.MATCH_PAIRS,
+            deps=["contacts"],
+            group_name="identity",
+            kinds={"spark", "delta", "splink"},
+            description="Every linked or scored pair, with each feature and why it merged.",
+        ),
+        dg.AssetSpec(
+            tables.CUSTOMERS,
+            deps=["contacts"],
+            group_name="identity",
+            kinds={"spark", "delta"},
+            description="Each contact's customer id, link type and match confidence.",
+        ),
+        dg.AssetSpec(
+            tables.CUSTOMER_MERGES,
+            deps=["contacts"],
+            group_name="identity",
+            kinds={"spark", "delta"},
+            description="Customers absorbed into older ones: from, into, when and why.",
+        ),
+        dg.AssetSpec(
+            tables.REVIEW_QUEUE,
+            deps=["contacts"],
+            group_name="identity",
+            kinds={"spark", "delta"},
+            description="Pairs scoring between review and merge, side by side, undecided.",
+        ),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            LARGEST_CUSTOMER_CHECK,
+            asset=tables.CUSTOMERS,
+            description="No customer holds more records than the configured limit.",
+        ),
+        dg.AssetCheckSpec(
+            EVERY_CONTACT_CHECK,
+            asset=tables.CUSTOMERS,
+            description="Every contact belongs to exactly one customer.",
+        ),
+    ],
+)
+def identity(context: dg.AssetExecutionContext, pyspark: PySparkResource):
+    """Deterministic links, Splink's probabilistic links and stable customer ids."""
+    spark = pyspark.spark_session
+    contacts = lake.read_table(spark, contacts_table_path())
+    customers_path = tables.path(tables.CUSTOMERS)
+    previous = (
+        lake.read_table(spark, customers_path) if lake.table_exists(spark, customers_path) else None
+    )
+    resolution = resolve(
+        spark,
+        contacts,
+        previous_customers=previous,
+        review_decisions=read_review_decisions(spark),
+        checkpoint_dir=lake.table_path("_checkpoints", "identity"),
+    )
+
+    # Customers and merges are computed from the previous customers table, and Spark
+    # recomputes cached results when a table they read is overwritten: pin them first,
+    # and replace the customers table last.
+    customers = resolution.customers.localCheckpoint()
+    merges = resolution.customer_merges.localCheckpoint()
+    merges.write.format("delta").mode("append").save(tables.path(tables.CUSTOMER_MERGES))
+    lake.overwrite(resolution.match_pairs, tables.path(tables.MATCH_PAIRS))
+    lake.overwrite(resolution.review_queue.localCheckpoint(), tables.path(tables.REVIEW_QUEUE))
+    lake.overwrite(resolution.identifier_hubs, tables.path(tables.IDENTIFIER_HUBS))
+    lake.overwrite(customers, customers_path)
+
+    stats = resolution.stats
+    written = lake.read_table(spark, customers_path)
+    unassigned = contacts.join(written, "record_key", "left_anti").count()
+    duplicated = written.groupBy("record_key").count().where(F.col("count") > 1).count()
+    limit = max_customer_records()
+    context.log.info(
+        f"Resolved {stats['records']} records into {stats['customers']} customers "
+        f"in {stats['seconds']} seconds"
+    )
+    yield dg.MaterializeResult(
+        asset_key=tables.CUSTOMERS,
+        metadata={
+            "records": stats["records"],
+            "customers": stats["customers"],
+            "duplicate_identities_resolved": stats["records"] - stats["customers"],
+            "largest_customer": stats["largest_cluster"],
+            "identifier_hubs": stats["identifier_hubs"],
+            "seconds": stats["seconds"],
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=tables.MATCH_PAIRS,
+        metadata={
+            "links_by_rule": _markdown_counts(stats["links_by_rule"]),
+            "comparisons_per_blocking_rule": _markdown_counts(
+                stats["comparisons_per_blocking_rule"]
+            ),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=tables.CUSTOMER_MERGES, metadata={"merges_this_run": stats["merges"]}
+    )
+    yield dg.MaterializeResult(
+        asset_key=tables.REVIEW_QUEUE, metadata={"open_pairs": stats["review_queue"]}
+    )
+    yield dg.AssetCheckResult(
+        check_name=LARGEST_CUSTOMER_CHECK,
+        asset_key=tables.CUSTOMERS,
+        passed=stats["largest_cluster"] <= limit,
+        metadata={"largest_customer": stats["largest_cluster"], "limit": limit},
+    )
+    yield dg.AssetCheckResult(
+        check_name=EVERY_CONTACT_CHECK,
+        asset_key=tables.CUSTOMERS,
+        passed=unassigned == 0 and duplicated == 0,
+        metadata={
+            "contacts_without_customer": unassigned,
+            "contacts_in_two_customers": duplicated,
+            "links_by_rule": json.dumps(stats["links_by_rule"]),
+        },
+    )

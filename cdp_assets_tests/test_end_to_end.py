@@ -1,0 +1,156 @@
+"""The whole graph on a tiny landing zone, with a real webhook receiver on 127.0.0.1."""
+
+import json
+import threading
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from dagster_pyspark import PySparkResource
+
+from cdp_assets import lake
+from cdp_assets.customers import tables
+from cdp_assets.generator import generate
+from cdp_assets.landing import LocalLandingZone
+from cdp_assets.pipeline import run_pipeline
+from cdp_assets.propagation import verify_signature
+from cdp_assets.spark import spark_config
+
+SECRET = "receiver-shared-secret"
+FIRST_DAY = date(2024, 3, 4)
+NEXT_DAY = date(2024, 3, 6)
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((dict(self.headers), body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def receiver():
+    handler = type("Receiver", (_Receiver,), {"received": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server, handler.received
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, receiver, spark):
+    """A landing zone, a lake and a configured webhook, shared by the tests in order."""
+    server, _ = receiver
+    root = tmp_path_factory.mktemp("e2e")
+    landing = root / "landing"
+    generate(out=landing, people=40, days=2, start=FIRST_DAY, seed=5)
+    patch = pytest.MonkeyPatch()
+    patch.setenv("CDP_LAKE_ROOT", str(root / "lake"))
+    patch.setenv("CDP_TEST_WEBHOOK_SECRET", SECRET)
+    patch.setenv("CDP_WEBHOOK_BASE_DELAY_SECONDS", "0")
+    url = f"http://127.0.0.1:{server.server_port}/cdp-events"
+    endpoints = [{"name": "crm", "url": url, "secret_env": "CDP_TEST_WEBHOOK_SECRET"}]
+    patch.setenv("CDP_WEBHOOKS", json.dumps(endpoints))
+    resources = {
+        "pyspark": PySparkResource(spark_config=spark_config("local[2]")),
+        "landing_zone": LocalLandingZone(root=str(landing)),
+    }
+    yield landing, resources
+    patch.undo()
+
+
+def _events(received):
+    return [json.loads(body) for _, body in received]
+
+
+def _golden(spark):
+    return lake.read_table(spark, tables.path(tables.GOLDEN_RECORDS))
+
+
+def _form(submission_id, phone, email, consent=True, project="Aurora Heights"):
+    return json.dumps(
+        {
+            "submission_id": submission_id,
+            "submitted_at": f"{NEXT_DAY.isoformat()}T09:30:00Z",
+            "form": "contact",
+            "fields": {
+                "full_name": "Test Person",
+                "phone": phone,
+                "email": email,
+                "project": project,
+                "message": "Please call back",
+            },
+            "consent": {"marketing": consent},
+            "page_url": "https://example.com/aurora",
+        }
+    )
+
+
+def test_first_run_announces_every_customer_signed(spark, world, receiver):
+    _, received = receiver
+    landing, resources = world
+
+    run_pipeline(FIRST_DAY, date(2024, 3, 5), resources=resources)
+
+    golden = _golden(spark)
+    customers = {row.customer_id for row in golden.select("customer_id").collect()}
+    events = _events(received)
+    created = {
+        event["customer_id"] for event in events if event["event_type"] == "customer.created"
+    }
+    assert created == customers
+    for headers, body in received:
+        assert verify_signature(SECRET, body, headers["X-CDP-Signature"])
+        assert headers["X-CDP-Event-Id"] == json.loads(body)["event_id"]
+    opted_out = {row.customer_id for row in golden.where("opted_out").collect()}
+    announced = {e["customer_id"] for e in events if e["event_type"] == "customer.opted_out"}
+    assert announced == opted_out
+
+
+def test_a_new_file_updates_merges_and_opts_out_downstream(spark, world, receiver):
+    _, received = receiver
+    landing, resources = world
+    already = len(received)
+    golden = _golden(spark).where("NOT opted_out AND phone IS NOT NULL AND email IS NOT NULL")
+    first, second, third = golden.orderBy("customer_id").limit(3).collect()
+    lines = [
+        _form("e2e-update", first.phone, None, project="Aurora Heights"),
+        _form("e2e-bridge", first.phone, second.email),
+        _form("e2e-stop", third.phone, None, consent=False),
+    ]
+    folder = landing / "website" / NEXT_DAY.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"forms_{NEXT_DAY.isoformat()}.jsonl").write_text("\n".join(lines) + "\n")
+
+    run_pipeline(NEXT_DAY, NEXT_DAY, resources=resources)
+
+    events = _events(received[already:])
+    kinds = {(event["event_type"], event["customer_id"]) for event in events}
+    merged = [event for event in events if event["event_type"] == "customer.merged"]
+    assert len(merged) == 1
+    assert {merged[0]["merge"]["from_customer_id"], merged[0]["merge"]["into_customer_id"]} == {
+        first.customer_id,
+        second.customer_id,
+    }
+    assert ("customer.opted_out", third.customer_id) in kinds
+    survivor = merged[0]["merge"]["into_customer_id"]
+    assert ("customer.updated", survivor) in kinds
+
+
+def test_a_rerun_with_nothing_new_sends_nothing_again(spark, world, receiver):
+    _, received = receiver
+    landing, resources = world
+    already = len(received)
+
+    run_pipeline(NEXT_DAY, NEXT_DAY, resources=resources)
+
+    assert received[already:] == []
+    ids = [event["event_id"] for event in _events(received)]
+    assert len(ids) == len(set(ids))
