@@ -41,6 +41,127 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _spark():
+    from cdp_assets.spark import get_spark
+
+    spark = get_spark()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    from cdp_assets.identity.files import ContactFileError, resolve_file
+
+    try:
+        result = resolve_file(_spark(), args.input, args.out, args.review_out)
+    except ContactFileError as error:
+        _write(f"error: {error}")
+        return 2
+    _write(
+        f"Resolved {result.records:,} records into {result.customers:,} customers: "
+        f"{result.output_path}"
+    )
+    _write(f"{result.review_pairs:,} pairs for review: {result.review_path}")
+    for rejected in result.rejected:
+        _write(f"  line {rejected.line}: {rejected.reason}")
+    if result.rejected:
+        _write(f"{len(result.rejected):,} rows left out")
+    return 0
+
+
+def _read_table_file(spark, path: str):
+    if path.lower().endswith(".parquet"):
+        return spark.read.parquet(path)
+    return spark.read.option("header", True).csv(path)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from cdp_assets.identity import evaluate
+
+    spark = _spark()
+    scores = evaluate(_read_table_file(spark, args.truth), _read_table_file(spark, args.clusters))
+    for key in ("precision", "recall", "f1"):
+        _write(f"{key:<22} {scores[key]:.4f}")
+    for key, value in scores.items():
+        if key not in ("precision", "recall", "f1"):
+            _write(f"{key:<22} {value}")
+    return 0
+
+
+def _format_pair(pair: dict) -> str:
+    from cdp_assets.identity.probabilistic import FEATURE_COLUMNS
+    from cdp_assets.identity.review import RECORD_FIELDS
+
+    lines = [f"pair {pair['pair_id']}  score {pair['score']:.3f}"]
+    lines.append(f"  {'':<12} {pair['record_key_l']:<40} {pair['record_key_r']}")
+    lines.append(f"  {'customer':<12} {pair['customer_id_l']:<40} {pair['customer_id_r']}")
+    for field in RECORD_FIELDS:
+        left, right = pair.get(f"{field}_l"), pair.get(f"{field}_r")
+        lines.append(f"  {field:<12} {str(left):<40} {right}")
+    for feature in FEATURE_COLUMNS:
+        lines.append(f"  {feature:<26} {pair.get(feature)}")
+    return "\n".join(lines)
+
+
+def _review(args: argparse.Namespace) -> int:
+    from cdp_assets.identity import review
+
+    spark = _spark()
+    if args.action == "list":
+        pairs = review.list_review_queue(spark, limit=args.limit)
+        for pair in pairs:
+            _write(
+                f"{pair['pair_id']}  {pair['score']:.3f}  "
+                f"{pair['name_l']} ({pair['source_l']})  ~  {pair['name_r']} ({pair['source_r']})"
+            )
+        _write(f"{len(pairs)} pairs shown")
+        return 0
+    if not args.pair_id:
+        _write(f"error: review {args.action} needs a pair id")
+        return 2
+    try:
+        if args.action == "show":
+            _write(_format_pair(review.show_review_pair(spark, args.pair_id)))
+            return 0
+        decide = review.accept_review_pair if args.action == "accept" else review.reject_review_pair
+        decided = decide(spark, args.pair_id, decided_by=args.by, note=args.note)
+    except review.UnknownReviewPair as error:
+        _write(f"error: {error}")
+        return 2
+    _write(f"{decided['decision']}ed pair {args.pair_id}; the next resolution applies it")
+    return 0
+
+
+def _customer(args: argparse.Namespace) -> int:
+    from cdp_assets import lake
+    from cdp_assets.customers import tables
+    from cdp_assets.golden import customer_profile, format_profile
+
+    spark = _spark()
+    profile = customer_profile(
+        lake.read_table(spark, tables.path(tables.GOLDEN_RECORDS)),
+        lake.read_table(spark, tables.path(tables.CONTACT_SOURCES)),
+        lake.read_table(spark, tables.path(tables.CUSTOMER_EVENTS)),
+        args.query,
+    )
+    if profile is None:
+        _write(f"No customer matches {args.query!r}")
+        return 1
+    _write(format_profile(profile))
+    return 0
+
+
+def _webhooks(args: argparse.Namespace) -> int:
+    from cdp_assets.customers.propagation_assets import delivery_state_path
+    from cdp_assets.propagation import replay_dead_letters
+
+    replayed = replay_dead_letters(
+        _spark(), delivery_state_path(), endpoint=args.endpoint, event_ids=args.event_id or None
+    )
+    _write(f"{replayed} dead deliveries set back to pending; the next delivery run sends them")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cdp", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -59,6 +180,35 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
     run.add_argument("--days", type=int, default=1, help="number of days from --start")
     run.set_defaults(handler=_run)
+
+    resolve = commands.add_parser("resolve", help="resolve one CSV or Parquet file of contacts")
+    resolve.add_argument("input", help="contacts with record_id, source, name, phone, email, ...")
+    resolve.add_argument("--out", required=True, help="record_id, customer_id, match_confidence")
+    resolve.add_argument("--review-out", help="pairs for human review (default: beside --out)")
+    resolve.set_defaults(handler=_resolve)
+
+    evaluate = commands.add_parser("evaluate", help="pairwise precision and recall vs truth")
+    evaluate.add_argument("--truth", required=True, help="source, source_record_id, person_id")
+    evaluate.add_argument("--clusters", required=True, help="record_id, customer_id")
+    evaluate.set_defaults(handler=_evaluate)
+
+    review = commands.add_parser("review", help="work the human review queue")
+    review.add_argument("action", choices=["list", "show", "accept", "reject"])
+    review.add_argument("pair_id", nargs="?", help="the pair, as `review list` shows it")
+    review.add_argument("--limit", type=int, default=50, help="pairs to list")
+    review.add_argument("--by", default=os.environ.get("USER", "reviewer"), help="who decides")
+    review.add_argument("--note", default="", help="why")
+    review.set_defaults(handler=_review)
+
+    customer = commands.add_parser("customer", help="what an agent needs before a call")
+    customer.add_argument("query", help="a phone in any spelling, an email or a customer id")
+    customer.set_defaults(handler=_customer)
+
+    webhooks = commands.add_parser("webhooks", help="webhook delivery")
+    webhooks.add_argument("action", choices=["replay"], help="send dead-lettered events again")
+    webhooks.add_argument("--endpoint", help="only this endpoint")
+    webhooks.add_argument("--event-id", action="append", help="only these events (repeatable)")
+    webhooks.set_defaults(handler=_webhooks)
     return parser
 
 

@@ -9,6 +9,7 @@ import pytest
 from dagster_pyspark import PySparkResource
 
 from cdp_assets import lake
+from cdp_assets.cli import main
 from cdp_assets.customers import tables
 from cdp_assets.generator import generate
 from cdp_assets.landing import LocalLandingZone
@@ -154,3 +155,32 @@ def test_a_rerun_with_nothing_new_sends_nothing_again(spark, world, receiver):
     assert received[already:] == []
     ids = [event["event_id"] for event in _events(received)]
     assert len(ids) == len(set(ids))
+
+
+def test_an_agent_looks_a_customer_up_by_any_phone_spelling(spark, world, capsys):
+    customer = _golden(spark).where("phone IS NOT NULL").orderBy("customer_id").first()
+    national = customer.phone.removeprefix("+91")
+    spelled = f"{national[:3]}-{national[3:6]}-{national[6:]}"
+
+    exit_code = main(["customer", spelled])
+
+    printed = capsys.readouterr().out
+    assert exit_code == 0
+    assert customer.customer_id in printed
+
+
+def test_the_review_queue_lists_and_shows_its_pairs(spark, world, capsys):
+    queue = lake.read_table(spark, tables.path(tables.REVIEW_QUEUE)).orderBy("pair_id").collect()
+
+    main(["review", "list"])
+    listed = capsys.readouterr().out
+    assert f"{len(queue)} pairs shown" in listed
+    if queue:
+        main(["review", "show", queue[0].pair_id])
+        shown = capsys.readouterr().out
+        assert queue[0].record_key_l in shown and queue[0].record_key_r in shown
+
+
+def test_an_unknown_customer_says_so(world, capsys):
+    assert main(["customer", "nobody@nowhere.example"]) == 1
+    assert "No customer matches" in capsys.readouterr().out
