@@ -24,20 +24,8 @@ def build_landing_zone() -> LandingZone:
     return LocalLandingZone(root=settings.landing_root())
 
 
-def build_spark_config() -> dict[str, str]:
-    """The project's Spark settings with the cluster's additions from the environment."""
-    config = spark_config()
-    remote = settings.spark_remote()
-    if remote:
-        # PySpark refuses a session given both a master and a Spark Connect URL.
-        config.pop("spark.master", None)
-        config["spark.remote"] = remote
-    config.update(settings.spark_conf_overrides())
-    return config
-
-
 def build_resources() -> dict:
     return {
-        "pyspark": PySparkResource(spark_config=build_spark_config()),
+        "pyspark": PySparkResource(spark_config=spark_config()),
         "landing_zone": build_landing_zone(),
     }

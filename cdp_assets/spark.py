@@ -31,9 +31,11 @@ def spark_config(master: str | None = None) -> dict[str, str]:
 
     Small shuffle partitions and a bounded driver suit the embedded default on two cores;
     `CDP_SPARK_SHUFFLE_PARTITIONS` and `CDP_SPARK_DRIVER_MEMORY` raise them for big runs.
+    A cluster comes from `CDP_SPARK_MASTER` or `CDP_SPARK_REMOTE` (Spark Connect), and
+    `CDP_SPARK_CONF` adds whatever else it needs; an explicit `master` wins over both.
     """
     jars = [*delta_jars(), similarity_jar_location()]
-    return {
+    config = {
         "spark.master": master or settings.spark_master(),
         "spark.app.name": "cdp",
         "spark.jars": ",".join(jars),
@@ -55,6 +57,13 @@ def spark_config(master: str | None = None) -> dict[str, str]:
         ),
         "spark.driver.extraJavaOptions": "-Dderby.system.home=data/derby",
     }
+    remote = settings.spark_remote()
+    if remote and not master:
+        # PySpark refuses a session given both a master and a Spark Connect URL.
+        config.pop("spark.master")
+        config["spark.remote"] = remote
+    config.update(settings.spark_conf_overrides())
+    return config
 
 
 def get_spark(master: str | None = None):

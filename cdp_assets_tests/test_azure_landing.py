@@ -23,7 +23,7 @@ from cdp_assets.landing_azure import CONNECTION_STRING_VARIABLE, AzureBlobLandin
 from cdp_assets.raw.assets import raw_assets
 from cdp_assets.raw.ingest import raw_table_path
 from cdp_assets.raw.sensors import build_landing_sensor
-from cdp_assets.resources import build_landing_zone, build_spark_config
+from cdp_assets.resources import build_landing_zone
 from cdp_assets.settings import PROJECT_ROOT
 from cdp_assets.sources import SOURCES_BY_NAME
 from cdp_assets.spark import spark_config
@@ -343,7 +343,7 @@ def test_an_unknown_landing_kind_is_refused(monkeypatch):
 def test_a_spark_connect_url_replaces_the_master(monkeypatch):
     monkeypatch.setenv("CDP_SPARK_REMOTE", "sc://spark.example.internal:15002")
 
-    config = build_spark_config()
+    config = spark_config()
 
     assert config["spark.remote"] == "sc://spark.example.internal:15002"
     assert "spark.master" not in config
@@ -357,7 +357,7 @@ def test_extra_spark_settings_are_added_from_the_environment(monkeypatch):
         json.dumps({"spark.jars.packages": "org.apache.hadoop:hadoop-azure:3.4.2"}),
     )
 
-    config = build_spark_config()
+    config = spark_config()
 
     assert config["spark.master"] == "spark://spark-master:7077"
     assert config["spark.jars.packages"] == "org.apache.hadoop:hadoop-azure:3.4.2"
