@@ -9,8 +9,9 @@ from pyspark.sql import functions as F
 
 from cdp_assets import lake
 from cdp_assets.customers import tables
-from cdp_assets.identity.resolve import resolve
-from cdp_assets.identity.review import read_review_decisions
+from cdp_assets.identity.incremental import resolve_new_records
+from cdp_assets.identity.resolve import Resolution, present_decisions, resolve
+from cdp_assets.identity.review import build_review_queue, read_review_decisions
 from cdp_assets.standardized.assets import contacts_table_path
 
 LARGEST_CUSTOMER_CHECK = "no_oversized_customer"
@@ -20,6 +21,54 @@ EVERY_CONTACT_CHECK = "every_contact_has_a_customer"
 def max_customer_records() -> int:
     """More records than this in one customer means something merged strangers."""
     return int(os.environ.get("CDP_MAX_CUSTOMER_RECORDS", "50"))
+
+
+FULL = "full"
+INCREMENTAL = "incremental"
+
+
+def identity_mode() -> str:
+    """`incremental` resolves only records no customer holds yet; `full` resolves them all."""
+    mode = os.environ.get("CDP_IDENTITY_MODE", INCREMENTAL)
+    if mode not in (FULL, INCREMENTAL):
+        raise ValueError(f"CDP_IDENTITY_MODE must be {FULL} or {INCREMENTAL}, not {mode!r}")
+    return mode
+
+
+def _resolve(context, spark, contacts, previous, decisions) -> tuple[Resolution, str]:
+    """Resolves the new records against the existing customers, or everything when needed."""
+    checkpoint_dir = lake.table_path("_checkpoints", "identity")
+    pairs_path = tables.path(tables.MATCH_PAIRS)
+    if (
+        previous is not None
+        and identity_mode() == INCREMENTAL
+        and lake.table_exists(spark, pairs_path)
+    ):
+        known = previous.select("record_key")
+        new = contacts.join(known, "record_key", "left_anti")
+        if not new.isEmpty():
+            resolution = resolve_new_records(
+                spark,
+                new,
+                contacts.join(known, "record_key", "left_semi"),
+                previous,
+                previous_match_pairs=lake.read_table(spark, pairs_path),
+                review_decisions=decisions,
+                checkpoint_dir=checkpoint_dir,
+            )
+            if not resolution.stats.get("full_rebuild_needed"):
+                return resolution, INCREMENTAL
+            context.log.warning(
+                "An identifier became a hub with the new records: rebuilding all customers"
+            )
+    resolution = resolve(
+        spark,
+        contacts,
+        previous_customers=previous,
+        review_decisions=decisions,
+        checkpoint_dir=checkpoint_dir,
+    )
+    return resolution, FULL
 
 
 def _markdown_counts(counts: dict) -> dg.MetadataValue:
@@ -79,13 +128,8 @@ def identity(context: dg.AssetExecutionContext, pyspark: PySparkResource):
     previous = (
         lake.read_table(spark, customers_path) if lake.table_exists(spark, customers_path) else None
     )
-    resolution = resolve(
-        spark,
-        contacts,
-        previous_customers=previous,
-        review_decisions=read_review_decisions(spark),
-        checkpoint_dir=lake.table_path("_checkpoints", "identity"),
-    )
+    decisions = read_review_decisions(spark)
+    resolution, mode = _resolve(context, spark, contacts, previous, decisions)
 
     # Customers and merges are computed from the previous customers table, and Spark
     # recomputes cached results when a table they read is overwritten: pin them first,
@@ -93,28 +137,44 @@ def identity(context: dg.AssetExecutionContext, pyspark: PySparkResource):
     customers = resolution.customers.localCheckpoint()
     merges = resolution.customer_merges.localCheckpoint()
     merges.write.format("delta").mode("append").save(tables.path(tables.CUSTOMER_MERGES))
-    lake.overwrite(resolution.match_pairs, tables.path(tables.MATCH_PAIRS))
-    lake.overwrite(resolution.review_queue.localCheckpoint(), tables.path(tables.REVIEW_QUEUE))
+    pairs_path = tables.path(tables.MATCH_PAIRS)
+    if mode == INCREMENTAL:
+        resolution.match_pairs.write.format("delta").mode("append").save(pairs_path)
+    else:
+        lake.overwrite(resolution.match_pairs, pairs_path)
+    queue = build_review_queue(
+        lake.read_table(spark, pairs_path),
+        customers,
+        contacts,
+        present_decisions(decisions, contacts),
+    ).localCheckpoint()
+    lake.overwrite(queue, tables.path(tables.REVIEW_QUEUE))
     lake.overwrite(resolution.identifier_hubs, tables.path(tables.IDENTIFIER_HUBS))
     lake.overwrite(customers, customers_path)
 
     stats = resolution.stats
     written = lake.read_table(spark, customers_path)
+    sizes = written.groupBy("customer_id").count()
+    records = written.count()
+    customer_count = sizes.count()
+    largest = sizes.agg(F.max("count")).first()[0] or 0
+    open_pairs = lake.read_table(spark, tables.path(tables.REVIEW_QUEUE)).count()
     unassigned = contacts.join(written, "record_key", "left_anti").count()
     duplicated = written.groupBy("record_key").count().where(F.col("count") > 1).count()
     limit = max_customer_records()
     context.log.info(
-        f"Resolved {stats['records']} records into {stats['customers']} customers "
+        f"Resolved {records} records into {customer_count} customers ({mode}) "
         f"in {stats['seconds']} seconds"
     )
     yield dg.MaterializeResult(
         asset_key=tables.CUSTOMERS,
         metadata={
-            "records": stats["records"],
-            "customers": stats["customers"],
-            "duplicate_identities_resolved": stats["records"] - stats["customers"],
-            "largest_customer": stats["largest_cluster"],
-            "identifier_hubs": stats["identifier_hubs"],
+            "mode": mode,
+            "records": records,
+            "customers": customer_count,
+            "duplicate_identities_resolved": records - customer_count,
+            "largest_customer": largest,
+            "records_resolved_this_run": stats["records"],
             "seconds": stats["seconds"],
         },
     )
@@ -130,14 +190,12 @@ def identity(context: dg.AssetExecutionContext, pyspark: PySparkResource):
     yield dg.MaterializeResult(
         asset_key=tables.CUSTOMER_MERGES, metadata={"merges_this_run": stats["merges"]}
     )
-    yield dg.MaterializeResult(
-        asset_key=tables.REVIEW_QUEUE, metadata={"open_pairs": stats["review_queue"]}
-    )
+    yield dg.MaterializeResult(asset_key=tables.REVIEW_QUEUE, metadata={"open_pairs": open_pairs})
     yield dg.AssetCheckResult(
         check_name=LARGEST_CUSTOMER_CHECK,
         asset_key=tables.CUSTOMERS,
-        passed=stats["largest_cluster"] <= limit,
-        metadata={"largest_customer": stats["largest_cluster"], "limit": limit},
+        passed=largest <= limit,
+        metadata={"largest_customer": largest, "limit": limit},
     )
     yield dg.AssetCheckResult(
         check_name=EVERY_CONTACT_CHECK,

@@ -72,7 +72,8 @@ def default_checkpoint_dir() -> str:
     return f"{settings.lake_root().rstrip('/')}/_checkpoints/identity"
 
 
-def _deterministic_match_pairs(links: DataFrame) -> DataFrame:
+def deterministic_match_pairs(links: DataFrame) -> DataFrame:
+    """Deterministic links as match pairs: score 1.0, decision merge, no features."""
     return links.select(
         pair_id(F.col("record_key_l"), F.col("record_key_r")).alias("pair_id"),
         "record_key_l",
@@ -87,7 +88,8 @@ def _deterministic_match_pairs(links: DataFrame) -> DataFrame:
     )
 
 
-def _scored_match_pairs(scored: DataFrame) -> DataFrame:
+def scored_match_pairs(scored: DataFrame) -> DataFrame:
+    """Splink's scored pairs in the match pair columns."""
     return scored.select(
         pair_id(F.col("record_key_l"), F.col("record_key_r")).alias("pair_id"),
         "record_key_l",
@@ -100,7 +102,7 @@ def _scored_match_pairs(scored: DataFrame) -> DataFrame:
     )
 
 
-def _customer_edges(
+def customer_edges(
     links: DataFrame, match_pairs: DataFrame, decisions: DataFrame | None
 ) -> DataFrame:
     """Links customers are built from: deterministic, auto-merged and accepted pairs,
@@ -141,7 +143,8 @@ def _customer_edges(
     return deterministic.unionByName(kept_merges).unionByName(accepted)
 
 
-def _present_decisions(decisions: DataFrame | None, contacts: DataFrame) -> DataFrame | None:
+def present_decisions(decisions: DataFrame | None, contacts: DataFrame) -> DataFrame | None:
+    """The latest decision on each pair whose two records are both among `contacts`."""
     if decisions is None:
         return None
     keys = contacts.select("record_key")
@@ -230,14 +233,14 @@ def resolve(
     candidates = splink_input(contacts, hubs, policy)
     scored = score_candidate_pairs(db_api, candidates, policy)
     match_pairs = (
-        _deterministic_match_pairs(links)
-        .unionByName(_scored_match_pairs(scored.pairs))
+        deterministic_match_pairs(links)
+        .unionByName(scored_match_pairs(scored.pairs))
         .select(*MATCH_PAIR_COLUMNS)
         .persist()
     )
 
-    decisions = _present_decisions(review_decisions, contacts)
-    edges = _customer_edges(links, match_pairs, decisions).persist()
+    decisions = present_decisions(review_decisions, contacts)
+    edges = customer_edges(links, match_pairs, decisions).persist()
     clusters = connected_components(db_api, contacts, edges)
     customers, merges = build_customers(clusters, edges, previous_customers, run_at)
     customers = customers.persist()

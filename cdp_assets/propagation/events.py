@@ -21,6 +21,8 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from cdp_assets.golden.golden_records import GOLDEN_COLUMNS
+
 CREATED = "customer.created"
 UPDATED = "customer.updated"
 OPTED_OUT = "customer.opted_out"
@@ -32,29 +34,6 @@ DELETED = "customer.deleted"
 # out, and leaves golden records last.
 _RANK = {CREATED: 0, UPDATED: 1, OPTED_OUT: 2, RE_CONSENTED: 3, MERGED: 4, DELETED: 4}
 
-GOLDEN_RECORD_COLUMNS = [
-    "customer_id",
-    "name",
-    "phone",
-    "email",
-    "city",
-    "locality",
-    "project",
-    "phones",
-    "emails",
-    "projects",
-    "localities",
-    "sources",
-    "record_count",
-    "first_seen",
-    "last_seen",
-    "min_link_confidence",
-    "opted_out",
-    "opted_out_at",
-    "opted_out_source",
-    "re_consented_at",
-    "updated_at",
-]
 
 # Fields whose changes a `customer.updated` event reports.
 PROFILE_FIELDS = [
@@ -176,13 +155,13 @@ def events_from_change_feed(
 
 
 def _require_golden_columns(df: DataFrame) -> None:
-    missing = [column for column in GOLDEN_RECORD_COLUMNS if column not in df.columns]
+    missing = [column for column in GOLDEN_COLUMNS if column not in df.columns]
     if missing:
         raise ValueError(f"Golden records lack the columns {', '.join(missing)}")
 
 
 def _image() -> Column:
-    return F.struct(*[F.col(column) for column in GOLDEN_RECORD_COLUMNS])
+    return F.struct(*[F.col(column) for column in GOLDEN_COLUMNS])
 
 
 def _to_json(column: Column) -> Column:
