@@ -7,7 +7,7 @@ import os
 import pytest
 
 os.environ.setdefault("CDP_SPARK_SHUFFLE_PARTITIONS", "2")
-os.environ.setdefault("CDP_SPARK_DRIVER_MEMORY", "2g")
+os.environ.setdefault("CDP_SPARK_DRIVER_MEMORY", "6g")
 os.environ.setdefault("CDP_SPARK_UI", "false")
 
 
