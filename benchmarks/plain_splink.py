@@ -44,10 +44,12 @@ def run_plain_splink(spark, contacts, hubs, checkpoint_dir: str) -> dict:
     from pyspark.sql import functions as F
     from splink import Linker, SparkAPI
 
+    from cdp_assets import settings as cdp_settings
     from cdp_assets.identity.policy import MatchPolicy
     from cdp_assets.identity.probabilistic import blocking_rules, splink_input, splink_settings
 
-    policy = MatchPolicy()
+    # The profile the identity stage runs under, so both block and score the same pairs.
+    policy = MatchPolicy.profile(cdp_settings.match_profile())
     Path(checkpoint_dir).mkdir(parents=True, exist_ok=True)
     spark.sparkContext.setCheckpointDir(checkpoint_dir)
     started = time.perf_counter()
@@ -90,12 +92,14 @@ def main() -> None:
     parser.add_argument("--lake", required=True, help="lake root holding contacts")
     parser.add_argument("--driver-memory", default="8g")
     parser.add_argument("--shuffle-partitions", default="16")
+    parser.add_argument("--profile", default="focused", help="match profile to block with")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
 
     os.environ["CDP_LAKE_ROOT"] = str(Path(args.lake).resolve())
     os.environ["CDP_SPARK_DRIVER_MEMORY"] = args.driver_memory
     os.environ["CDP_SPARK_SHUFFLE_PARTITIONS"] = args.shuffle_partitions
+    os.environ["CDP_MATCH_PROFILE"] = args.profile
     os.environ.setdefault("CDP_SPARK_UI", "false")
 
     from cdp_assets import lake

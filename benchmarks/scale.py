@@ -123,6 +123,7 @@ def _configure_environment(args: argparse.Namespace, workdir: Path) -> None:
     os.environ["CDP_SPARK_SHUFFLE_PARTITIONS"] = str(args.shuffle_partitions)
     os.environ["CDP_SPARK_LOCAL_DIR"] = str(workdir / "spark-tmp")
     os.environ["CDP_SPARK_UI"] = "false"
+    os.environ["CDP_MATCH_PROFILE"] = args.profile
     os.environ.pop("DAGSTER_HOME", None)
 
 
@@ -339,6 +340,14 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--shuffle-partitions", type=int, default=16)
     parser.add_argument("--misses", type=int, default=12, help="sample misses to show")
     parser.add_argument("--skip-plain", action="store_true", help="no plain Splink run")
+    parser.add_argument(
+        "--profile", default="focused", help="match profile: focused (default) or exhaustive"
+    )
+    parser.add_argument(
+        "--keep-landing",
+        action="store_true",
+        help="reuse the landing zone a previous run generated in the work folder",
+    )
     return parser.parse_args()
 
 
@@ -346,17 +355,26 @@ def main() -> None:
     args = _args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     workdir = (args.workdir or PROJECT_ROOT / "data" / "bench" / f"scale-{args.records}").resolve()
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
+    if args.keep_landing:
+        for name in ("lake", "spark-tmp"):
+            shutil.rmtree(workdir / name, ignore_errors=True)
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True)
     _configure_environment(args, workdir)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
     _write(f"scale benchmark: {args.records:,} records over {args.days} days into {workdir}")
     _write(
         f"driver memory {args.driver_memory}, shuffle partitions {args.shuffle_partitions},"
-        f" cores {os.cpu_count()}, load {os.getloadavg()[0]:.2f}"
+        f" cores {os.cpu_count()}, load {os.getloadavg()[0]:.2f}, profile {args.profile}"
     )
-    generation = _generate(args, workdir)
+    if args.keep_landing:
+        if not (workdir / "landing" / "_truth").is_dir():
+            raise SystemExit(f"--keep-landing: no generated landing zone in {workdir}")
+        generation = {"reused": str(workdir / "landing")}
+    else:
+        generation = _generate(args, workdir)
     _write(f"generated: {generation}")
 
     memory = PeakMemory()

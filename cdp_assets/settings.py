@@ -57,6 +57,11 @@ def landing_prefix() -> str:
     return os.environ.get("CDP_LANDING_PREFIX", "")
 
 
+def match_profile() -> str:
+    """Which match profile identity resolution uses: `focused` (default) or `exhaustive`."""
+    return os.environ.get("CDP_MATCH_PROFILE", "focused").strip().lower()
+
+
 def spark_master() -> str:
     return os.environ.get("CDP_SPARK_MASTER", "local[2]")
 

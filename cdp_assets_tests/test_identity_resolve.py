@@ -1,4 +1,5 @@
-"""Resolution of one small scenario holding every kind of link the policy knows."""
+"""Resolution of one small scenario holding every kind of link the policy knows, under the
+exhaustive profile: the design's policy to the letter."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from cdp_assets.identity import MatchPolicy, resolve
 from cdp_assets.identity.contacts import contacts_frame
 from cdp_assets.identity.review import ACCEPT, REJECT
 
-POLICY = MatchPolicy()
+POLICY = MatchPolicy.exhaustive()
 FIRST_RUN = datetime(2026, 11, 2, 6, 0)
 SECOND_RUN = datetime(2026, 11, 3, 6, 0)
 
@@ -116,7 +117,7 @@ def contacts(spark):
 @pytest.fixture(scope="module")
 def first_run(spark, contacts, tmp_path_factory):
     checkpoints = tmp_path_factory.mktemp("checkpoints")
-    return resolve(spark, contacts, checkpoint_dir=checkpoints, run_at=FIRST_RUN)
+    return resolve(spark, contacts, policy=POLICY, checkpoint_dir=checkpoints, run_at=FIRST_RUN)
 
 
 @pytest.fixture(scope="module")
@@ -242,6 +243,7 @@ def test_rerun_on_the_same_data_keeps_every_customer_id(spark, contacts, first_r
         spark,
         contacts,
         previous_customers=first_run.customers,
+        policy=POLICY,
         checkpoint_dir=tmp_path,
         run_at=SECOND_RUN,
     )
@@ -269,6 +271,7 @@ def test_accepted_pair_merges_and_rejected_pair_splits_on_next_run(
         contacts,
         previous_customers=first_run.customers,
         review_decisions=decisions,
+        policy=POLICY,
         checkpoint_dir=tmp_path,
         run_at=SECOND_RUN,
     )

@@ -22,6 +22,7 @@ RESOLUTION_COLUMNS = (
     "source",
     "event_ts",
     "name",
+    "first_name",
     "last_name",
     "phone",
     "phone_last7",

@@ -20,10 +20,17 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from splink import Linker, SparkAPI
 
+from cdp_assets import settings
 from cdp_assets.identity.clustering import connected_components, splink_spark_api
 from cdp_assets.identity.contacts import RESOLUTION_COLUMNS, missing_resolution_columns
 from cdp_assets.identity.customers import CUSTOMER_COLUMNS, SINGLETON, build_customers
-from cdp_assets.identity.deterministic import IDENTIFIERS, deterministic_links, identifier_hubs
+from cdp_assets.identity.deterministic import (
+    IDENTIFIERS,
+    deterministic_links,
+    identifier_hubs,
+    identifier_pairs,
+    shared_identifiers,
+)
 from cdp_assets.identity.policy import DISTINCT, MERGE, REVIEW, MatchPolicy
 from cdp_assets.identity.probabilistic import (
     BLOCKING_RULE_NAMES,
@@ -335,7 +342,7 @@ def resolve_new_records(
         batch; when it is not empty, a full `resolve` is needed to split the customers
         they held together.
     """
-    policy = policy or MatchPolicy()
+    policy = policy or MatchPolicy.profile(settings.match_profile())
     run_at = run_at or datetime.now(UTC).replace(tzinfo=None)
     db_api = splink_spark_api(spark, checkpoint_dir or default_checkpoint_dir())
     started = time.perf_counter()
@@ -357,7 +364,9 @@ def resolve_new_records(
     hubs = _hubs_among(holders.unionByName(new), touched_values, policy).checkpoint()
     crossed = hubs.join(hubs_before, ["identifier", "value"], "left_anti")
 
-    links = _involving(deterministic_links(holders.unionByName(new), hubs), new_keys)
+    sharing = _involving(identifier_pairs(holders.unionByName(new), hubs, policy), new_keys)
+    sharing = sharing.checkpoint()
+    links = deterministic_links(sharing)
     scored, comparisons = score_new_records(
         db_api,
         splink_input(new, hubs, policy),
@@ -413,6 +422,7 @@ def resolve_new_records(
         "customers_touched": customers_touched.count(),
         "records_reclustered": scope_result.count(),
         "identifier_hubs": hubs.count(),
+        "shared_identifiers": shared_identifiers(sharing).count(),
         "crossed_hub_identifiers": [
             {"identifier": row["identifier"], "value": row["value"]} for row in crossed_rows
         ],

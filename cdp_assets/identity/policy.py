@@ -2,11 +2,21 @@
 
 Every number identity resolution depends on lives here, so a different scoring profile is
 one alternative `MatchPolicy` measured side by side, never an edit scattered over modules.
+
+Two profiles share the weights and thresholds and differ only in which pairs they trust
+and compare. `focused` (the default) keeps a shared phone or email from linking clearly
+different names and compares a same-source pair without equal last seven digits only when
+the names agree closely and neither record carries a phone or email the other contradicts.
+`exhaustive` links every shared identifier below the hub limit and compares every pair the
+weights could ever send to review, exactly as the design states them. A pair without
+equal last seven digits scores at most 0.75, so both profiles auto-merge the same pairs;
+they differ in the review queue, in false links through shared office numbers, and in
+cost. `benchmarks/RESULTS.md` measures them side by side.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MERGE = "merge"
 REVIEW = "review"
@@ -27,6 +37,17 @@ class MatchPolicy:
         same_source_window_hours: How close in time two records of one source must be.
         hub_max_distinct_names: A phone or email shared by more distinct last names than
             this is an agent's or office's number, not a person's, and links nobody.
+        shared_identifier_name_similarity: Below this Jaro-Winkler similarity of first
+            names, or of last names, two records sharing a phone or email are clearly
+            different people (a site office's number typed in for two visitors) and the
+            identifier does not link them. An initial agrees with any name it starts;
+            a missing name agrees with any. None links every shared identifier.
+        same_source_min_name_similarity: A same-source pair without equal last seven
+            digits is compared only when its names are at least this similar; 0 compares
+            every such pair.
+        same_source_conflict_free: Compare a same-source pair without equal last seven
+            digits only when neither record's phone or email contradicts the other's
+            (one side lacks it).
         splink_scale: K in `match_weight = K * (S - merge_threshold)`; any positive value
             keeps the decisions, a larger one spreads Splink's weights out.
         name_similarity_bands: Lower bounds of the Jaro-Winkler levels Splink scores in,
@@ -43,6 +64,9 @@ class MatchPolicy:
     review_threshold: float = 0.65
     same_source_window_hours: int = 48
     hub_max_distinct_names: int = 5
+    shared_identifier_name_similarity: float | None = 0.8
+    same_source_min_name_similarity: float = 0.9
+    same_source_conflict_free: bool = True
     splink_scale: float = 20.0
     name_similarity_bands: tuple[float, ...] = (
         1.0,
@@ -93,6 +117,27 @@ class MatchPolicy:
         for bands in (self.name_similarity_bands, self.interest_overlap_bands):
             if list(bands) != sorted(bands, reverse=True) or bands[0] != 1.0:
                 raise ValueError("Bands must start at 1.0 and descend")
+
+    @classmethod
+    def exhaustive(cls) -> MatchPolicy:
+        """The design's policy to the letter: every identifier below the hub limit links,
+        and every pair the weights could send to review is compared."""
+        return replace(
+            cls(),
+            shared_identifier_name_similarity=None,
+            same_source_min_name_similarity=0.0,
+            same_source_conflict_free=False,
+        )
+
+    @classmethod
+    def profile(cls, name: str) -> MatchPolicy:
+        """The named profile: `focused` (the default) or `exhaustive`."""
+        profiles = {"focused": cls, "exhaustive": cls.exhaustive}
+        if name not in profiles:
+            raise ValueError(
+                f"Unknown match profile {name!r}: choose one of {', '.join(sorted(profiles))}"
+            )
+        return profiles[name]()
 
     @property
     def same_source_window_seconds(self) -> int:

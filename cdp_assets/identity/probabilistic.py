@@ -90,12 +90,28 @@ def splink_input(contacts: DataFrame, hubs: DataFrame, policy: MatchPolicy) -> D
     )
 
 
+def _same_source_gate(policy: MatchPolicy) -> str:
+    """The focused profile's extra conditions on a same-source pair, as blocking SQL."""
+    conditions = []
+    if policy.same_source_min_name_similarity > 0:
+        conditions.append(
+            f"jaro_winkler(l.name, r.name) >= {policy.same_source_min_name_similarity!r}"
+        )
+    if policy.same_source_conflict_free:
+        # Equal identifiers are linked already, so "no contradiction" means one side lacks it.
+        conditions.append("(l.linking_phone IS NULL OR r.linking_phone IS NULL)")
+        conditions.append("(l.linking_email IS NULL OR r.linking_email IS NULL)")
+    return "".join(f" AND {condition}" for condition in conditions)
+
+
 def blocking_rules(policy: MatchPolicy) -> list[dict]:
     """The two rules that between them yield every pair the policy could ever flag.
 
     Without equal last 7 digits a pair reaches review only from one source within the
     window and with an interest overlap of at least `policy.min_same_source_overlap`;
-    anything else scores below the review line whatever its name.
+    anything else scores below the review line whatever its name. The focused profile
+    compares such a pair only when its names agree closely and no phone or email
+    contradicts (`_same_source_gate`); the exhaustive one compares them all.
     """
     # A pair sharing a phone or an email is linked already and needs no score.
     not_yet_linked = (
@@ -113,6 +129,7 @@ def blocking_rules(policy: MatchPolicy) -> list[dict]:
         f" >= {policy.min_same_source_overlap!r} * size(array_union(l.interests, r.interests))"
         f" - {_SLACK}"
         f" AND {not_yet_linked}"
+        f"{_same_source_gate(policy)}"
     )
     return [
         {"blocking_rule": phone_last7, "sql_dialect": "spark"},

@@ -20,7 +20,12 @@ from cdp_assets.identity.customers import (
     REVIEW_ACCEPTED,
     build_customers,
 )
-from cdp_assets.identity.deterministic import deterministic_links, identifier_hubs
+from cdp_assets.identity.deterministic import (
+    deterministic_links,
+    identifier_hubs,
+    identifier_pairs,
+    shared_identifiers,
+)
 from cdp_assets.identity.policy import DISTINCT, MERGE, REVIEW, MatchPolicy
 from cdp_assets.identity.probabilistic import (
     FEATURE_COLUMNS,
@@ -157,6 +162,7 @@ def present_decisions(decisions: DataFrame | None, contacts: DataFrame) -> DataF
 def _stats(
     contacts: DataFrame,
     hubs: DataFrame,
+    shared: DataFrame,
     match_pairs: DataFrame,
     customers: DataFrame,
     merges: DataFrame,
@@ -186,6 +192,7 @@ def _stats(
     return {
         "records": contacts.count(),
         "identifier_hubs": hubs.count(),
+        "shared_identifiers": shared.count(),
         "links_by_rule": by_rule,
         "comparisons_per_blocking_rule": comparisons_per_rule,
         "customers": clusters["customers"],
@@ -211,7 +218,7 @@ def resolve(
         contacts: Standardized contacts, one row per record_key.
         previous_customers: The last run's customers table; its ids are kept.
         review_decisions: Every review decision so far (the latest per pair counts).
-        policy: The match policy; the default is the project's.
+        policy: The match policy; by default the profile `CDP_MATCH_PROFILE` names.
         checkpoint_dir: Folder for Splink's intermediate parquet tables. The returned
             DataFrames read from them: clear the folder only after writing the results.
         run_at: When this run happens; now by default.
@@ -222,13 +229,15 @@ def resolve(
     missing = missing_resolution_columns(contacts)
     if missing:
         raise ValueError(f"Contacts lack the columns resolution needs: {', '.join(missing)}")
-    policy = policy or MatchPolicy()
+    policy = policy or MatchPolicy.profile(settings.match_profile())
     run_at = run_at or datetime.now(UTC).replace(tzinfo=None)
     db_api = splink_spark_api(spark, checkpoint_dir or default_checkpoint_dir())
     started = time.perf_counter()
 
     hubs = identifier_hubs(contacts, policy).persist()
-    links = deterministic_links(contacts, hubs).persist()
+    pairs = identifier_pairs(contacts, hubs, policy).persist()
+    links = deterministic_links(pairs).persist()
+    shared = shared_identifiers(pairs)
 
     candidates = splink_input(contacts, hubs, policy)
     scored = score_candidate_pairs(db_api, candidates, policy)
@@ -250,6 +259,7 @@ def resolve(
     stats = _stats(
         contacts,
         hubs,
+        shared,
         match_pairs,
         customers,
         merges,
