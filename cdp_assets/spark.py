@@ -49,6 +49,13 @@ def spark_config(master: str | None = None) -> dict[str, str]:
         "spark.pyspark.driver.python": sys.executable,
         "spark.ui.showConsoleProgress": "false",
         "spark.ui.enabled": os.environ.get("CDP_SPARK_UI", "true"),
+        # The status store keeps every query's plan even without the UI, and Splink's plans
+        # are large: a long run or a test session otherwise fills the heap with them.
+        "spark.sql.ui.retainedExecutions": "50",
+        "spark.ui.retainedJobs": "200",
+        "spark.ui.retainedStages": "200",
+        "spark.ui.retainedTasks": "20000",
+        "spark.sql.maxPlanStringLength": "1000000",
         "spark.default.parallelism": os.environ.get("CDP_SPARK_SHUFFLE_PARTITIONS", "8"),
         "spark.databricks.delta.snapshotPartitions": "2",
         "spark.databricks.delta.schema.autoMerge.enabled": "false",

@@ -7,7 +7,7 @@ import dagster as dg
 from dagster_pyspark import PySparkResource
 from pyspark.sql import functions as F
 
-from cdp_assets import lake
+from cdp_assets import lake, settings
 from cdp_assets.customers import tables
 from cdp_assets.identity.incremental import resolve_new_records
 from cdp_assets.identity.resolve import Resolution, present_decisions, resolve
@@ -175,6 +175,9 @@ def identity(context: dg.AssetExecutionContext, pyspark: PySparkResource):
             "duplicate_identities_resolved": records - customer_count,
             "largest_customer": largest,
             "records_resolved_this_run": stats["records"],
+            "identifier_hubs": stats["identifier_hubs"],
+            "shared_identifiers": stats["shared_identifiers"],
+            "match_profile": settings.match_profile(),
             "seconds": stats["seconds"],
         },
     )

@@ -34,6 +34,7 @@ from cdp_assets.identity.deterministic import (
 from cdp_assets.identity.policy import DISTINCT, MERGE, REVIEW, MatchPolicy
 from cdp_assets.identity.probabilistic import (
     BLOCKING_RULE_NAMES,
+    blocking_rule_name,
     policy_scores,
     splink_input,
     splink_settings,
@@ -137,11 +138,8 @@ def _oriented(predictions: DataFrame) -> DataFrame:
 
 
 def _policy_scored(predictions: DataFrame, policy: MatchPolicy) -> DataFrame:
-    rule_names = F.element_at(
-        F.array(*[F.lit(name) for name in BLOCKING_RULE_NAMES]),
-        F.col("match_key").cast("int") + 1,
-    )
-    pairs = _oriented(predictions).withColumn("blocking_rule", rule_names).drop("match_key")
+    pairs = _oriented(predictions).withColumn("blocking_rule", blocking_rule_name(policy))
+    pairs = pairs.drop("match_key")
     return policy_scores(pairs, policy)
 
 

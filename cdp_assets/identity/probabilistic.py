@@ -90,18 +90,25 @@ def splink_input(contacts: DataFrame, hubs: DataFrame, policy: MatchPolicy) -> D
     )
 
 
-def _same_source_gate(policy: MatchPolicy) -> str:
-    """The focused profile's extra conditions on a same-source pair, as blocking SQL."""
+def _same_source_gates(policy: MatchPolicy) -> list[str]:
+    """The focused profile's extra conditions on a same-source pair, as blocking SQL; one
+    variant per rule the same-source window is split into."""
     conditions = []
     if policy.same_source_min_name_similarity > 0:
         conditions.append(
             f"jaro_winkler(l.name, r.name) >= {policy.same_source_min_name_similarity!r}"
         )
-    if policy.same_source_conflict_free:
-        # Equal identifiers are linked already, so "no contradiction" means one side lacks it.
-        conditions.append("(l.linking_phone IS NULL OR r.linking_phone IS NULL)")
-        conditions.append("(l.linking_email IS NULL OR r.linking_email IS NULL)")
-    return "".join(f" AND {condition}" for condition in conditions)
+    if not policy.same_source_conflict_free:
+        return ["".join(f" AND {condition}" for condition in conditions)]
+    # Equal identifiers are linked already, so "no contradiction" means one side lacks it.
+    # Which side lacks the phone splits the rule in two: a condition on one side alone is
+    # pushed below the join, and the few records without a phone meet all the others.
+    conditions.append("(l.linking_email IS NULL OR r.linking_email IS NULL)")
+    sides = [
+        "l.linking_phone IS NULL",
+        "r.linking_phone IS NULL AND l.linking_phone IS NOT NULL",
+    ]
+    return ["".join(f" AND {condition}" for condition in [side, *conditions]) for side in sides]
 
 
 def blocking_rules(policy: MatchPolicy) -> list[dict]:
@@ -129,18 +136,33 @@ def blocking_rules(policy: MatchPolicy) -> list[dict]:
         f" >= {policy.min_same_source_overlap!r} * size(array_union(l.interests, r.interests))"
         f" - {_SLACK}"
         f" AND {not_yet_linked}"
-        f"{_same_source_gate(policy)}"
     )
-    return [
-        {"blocking_rule": phone_last7, "sql_dialect": "spark"},
-        {
-            "blocking_rule": same_source_window,
-            "sql_dialect": "spark",
-            # Exploding interests and both neighbouring time buckets turns the rule into an
-            # equi-join: two records within the window always share a bucket.
-            "arrays_to_explode": ["blocking_interest", "blocking_window"],
-        },
-    ]
+    rules = [{"blocking_rule": phone_last7, "sql_dialect": "spark"}]
+    for gate in _same_source_gates(policy):
+        rules.append(
+            {
+                "blocking_rule": same_source_window + gate,
+                "sql_dialect": "spark",
+                # Exploding interests and both neighbouring time buckets turns the rule into
+                # an equi-join: two records within the window always share a bucket.
+                "arrays_to_explode": ["blocking_interest", "blocking_window"],
+            }
+        )
+    return rules
+
+
+def blocking_rule_names(policy: MatchPolicy) -> list[str]:
+    """The name of each rule `blocking_rules` returns, in order (Splink's match_key)."""
+    same_source_rules = len(_same_source_gates(policy))
+    return [PHONE_LAST7_RULE, *[SAME_SOURCE_WINDOW_RULE] * same_source_rules]
+
+
+def blocking_rule_name(policy: MatchPolicy) -> Column:
+    """The rule that found a Splink prediction, from its `match_key`."""
+    return F.element_at(
+        F.array(*[F.lit(name) for name in blocking_rule_names(policy)]),
+        F.col("match_key").cast("int") + 1,
+    )
 
 
 def _level(policy: MatchPolicy, sql_condition: str, label: str, share: float) -> dict:
@@ -305,11 +327,7 @@ def score_candidate_pairs(
 
     started = time.perf_counter()
     predictions = linker.inference.predict().as_spark_dataframe()
-    rule_names = F.element_at(
-        F.array(*[F.lit(name) for name in BLOCKING_RULE_NAMES]),
-        F.col("match_key").cast("int") + 1,
-    )
-    pairs = predictions.withColumn("blocking_rule", rule_names).drop("match_key")
+    pairs = predictions.withColumn("blocking_rule", blocking_rule_name(policy)).drop("match_key")
     scored = policy_scores(pairs, policy)
 
     counted = {
