@@ -80,6 +80,11 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     spark = _spark()
     scores = evaluate(_read_table_file(spark, args.truth), _read_table_file(spark, args.clusters))
+    if args.review:
+        # The review file holds only open pairs: both records not yet one customer.
+        pairs = _read_table_file(spark, args.review).count()
+        scores["review_pairs"] = pairs
+        scores["review_share"] = pairs / scores["records"] if scores["records"] else 0.0
     for key in ("precision", "recall", "f1"):
         _write(f"{key:<22} {scores[key]:.4f}")
     for key, value in scores.items():
@@ -190,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="pairwise precision and recall vs truth")
     evaluate.add_argument("--truth", required=True, help="source, source_record_id, person_id")
     evaluate.add_argument("--clusters", required=True, help="record_id, customer_id")
+    evaluate.add_argument(
+        "--review", help="review pairs `cdp resolve` wrote: adds the open review share"
+    )
     evaluate.set_defaults(handler=_evaluate)
 
     review = commands.add_parser("review", help="work the human review queue")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 
@@ -55,3 +57,18 @@ def overwrite(df: DataFrame, path: str, change_data_feed: bool = False) -> None:
     if change_data_feed:
         writer = writer.option("delta.enableChangeDataFeed", "true")
     writer.save(path)
+
+
+def remove_scratch(path: str) -> bool:
+    """Deletes a scratch folder under a local lake root; returns whether it did.
+
+    Folders on object storage (`abfss://`, `s3a://`) are left to the storage's lifecycle
+    rules: the driver has no file system client for them.
+    """
+    if "://" in path and not path.startswith("file://"):
+        return False
+    folder = Path(path.removeprefix("file://"))
+    if not folder.exists():
+        return False
+    shutil.rmtree(folder)
+    return True

@@ -41,6 +41,18 @@ CONTACTS = [
         "2024-03-06T12:00:00",
     ],
     ["5", "magicbricks", "Vikram Mehta", "", "", "Mumbai", "Powai", "Lakeview", "not a time"],
+    # Anita's namesake two days later, one leading digit away: S 0.80, a pair for review.
+    [
+        "6",
+        "housing",
+        "Anita Rao",
+        "8812345678",
+        "",
+        "Pune",
+        "Wakad",
+        "Orchid",
+        "2024-03-08T12:00:00",
+    ],
 ]
 TRUTH = [
     ["source", "source_record_id", "person_id"],
@@ -48,6 +60,7 @@ TRUTH = [
     ["website", "2", "p1"],
     ["facebook", "3", "p1"],
     ["walk_in", "4", "p2"],
+    ["housing", "6", "p3"],
 ]
 
 
@@ -67,7 +80,7 @@ def test_resolve_writes_customer_ids_and_reports_the_bad_row(spark, tmp_path, ca
     assert "line 6" in printed
     with clusters.open() as handle:
         rows = {row["record_id"]: row for row in csv.DictReader(handle)}
-    assert set(rows) == {"99acres:1", "website:2", "facebook:3", "walk_in:4"}
+    assert set(rows) == {"99acres:1", "website:2", "facebook:3", "walk_in:4", "housing:6"}
     rahul = {rows[key]["customer_id"] for key in ("99acres:1", "website:2", "facebook:3")}
     assert len(rahul) == 1
     assert rows["walk_in:4"]["customer_id"] not in rahul
@@ -81,11 +94,15 @@ def test_evaluate_scores_the_resolved_file_against_the_truth(spark, tmp_path, ca
     main(["resolve", str(contacts), "--out", str(clusters)])
     capsys.readouterr()
 
-    assert main(["evaluate", "--truth", str(truth), "--clusters", str(clusters)]) == 0
+    review = tmp_path / "k_review.csv"
+    arguments = ["evaluate", "--truth", str(truth), "--clusters", str(clusters)]
+    assert main([*arguments, "--review", str(review)]) == 0
 
     lines = dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines())
     assert float(lines["precision"]) == 1.0
     assert float(lines["recall"]) == 1.0
+    assert int(lines["review_pairs"]) == 1
+    assert float(lines["review_share"]) == 1 / 5
 
 
 def test_resolve_names_the_missing_columns(spark, tmp_path, capsys):

@@ -4,6 +4,7 @@ import json
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from dagster_pyspark import PySparkResource
@@ -78,14 +79,14 @@ def _golden(spark):
     return lake.read_table(spark, tables.path(tables.GOLDEN_RECORDS))
 
 
-def _form(submission_id, phone, email, consent=True, project="Aurora Heights"):
+def _form(submission_id, name, phone, email, consent=True, project="Aurora Heights"):
     return json.dumps(
         {
             "submission_id": submission_id,
             "submitted_at": f"{NEXT_DAY.isoformat()}T09:30:00Z",
             "form": "contact",
             "fields": {
-                "full_name": "Test Person",
+                "full_name": name,
                 "phone": phone,
                 "email": email,
                 "project": project,
@@ -122,12 +123,15 @@ def test_a_new_file_updates_merges_and_opts_out_downstream(spark, world, receive
     _, received = receiver
     landing, resources = world
     already = len(received)
-    golden = _golden(spark).where("NOT opted_out AND phone IS NOT NULL AND email IS NOT NULL")
+    golden = _golden(spark).where(
+        "NOT opted_out AND name IS NOT NULL AND phone IS NOT NULL AND email IS NOT NULL"
+    )
     first, second, third = golden.orderBy("customer_id").limit(3).collect()
     lines = [
-        _form("e2e-update", first.phone, None, project="Aurora Heights"),
-        _form("e2e-bridge", first.phone, second.email),
-        _form("e2e-stop", third.phone, None, consent=False),
+        _form("e2e-update", first.name, first.phone, None, project="Aurora Heights"),
+        # No name given: nothing says the phone's and the email's holders differ.
+        _form("e2e-bridge", None, first.phone, second.email),
+        _form("e2e-stop", third.name, third.phone, None, consent=False),
     ]
     folder = landing / "website" / NEXT_DAY.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
@@ -184,6 +188,11 @@ def test_a_rerun_with_nothing_new_sends_nothing_again(spark, world, receiver):
     assert received[already:] == []
     ids = [event["event_id"] for event in _events(received)]
     assert len(ids) == len(set(ids))
+
+
+def test_identity_runs_leave_no_scratch_behind(world):
+    scratch = Path(lake.table_path("_checkpoints", "identity"))
+    assert not scratch.exists() or list(scratch.iterdir()) == []
 
 
 def test_an_agent_looks_a_customer_up_by_any_phone_spelling(spark, world, capsys):

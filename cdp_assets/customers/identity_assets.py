@@ -35,9 +35,14 @@ def identity_mode() -> str:
     return mode
 
 
+def _checkpoint_dir(context) -> str:
+    """Splink's scratch folder for one run, removed once the run has written its tables."""
+    return lake.table_path("_checkpoints", "identity", context.run_id)
+
+
 def _resolve(context, spark, contacts, previous, decisions) -> tuple[Resolution, str]:
     """Resolves the new records against the existing customers, or everything when needed."""
-    checkpoint_dir = lake.table_path("_checkpoints", "identity")
+    checkpoint_dir = _checkpoint_dir(context)
     pairs_path = tables.path(tables.MATCH_PAIRS)
     if (
         previous is not None
@@ -142,12 +147,18 @@ def identity(context: dg.AssetExecutionContext, pyspark: PySparkResource):
         resolution.match_pairs.write.format("delta").mode("append").save(pairs_path)
     else:
         lake.overwrite(resolution.match_pairs, pairs_path)
-    queue = build_review_queue(
-        lake.read_table(spark, pairs_path),
-        customers,
-        contacts,
-        present_decisions(decisions, contacts),
-    ).localCheckpoint()
+    if mode == INCREMENTAL:
+        # The run's own queue holds only pairs with a new record; the open queue is every
+        # undecided pair not yet one customer.
+        queue = build_review_queue(
+            lake.read_table(spark, pairs_path),
+            customers,
+            contacts,
+            present_decisions(decisions, contacts),
+        )
+    else:
+        queue = resolution.review_queue
+    queue = queue.localCheckpoint()
     lake.overwrite(queue, tables.path(tables.REVIEW_QUEUE))
     lake.overwrite(resolution.identifier_hubs, tables.path(tables.IDENTIFIER_HUBS))
     lake.overwrite(customers, customers_path)
@@ -162,6 +173,8 @@ def identity(context: dg.AssetExecutionContext, pyspark: PySparkResource):
     unassigned = contacts.join(written, "record_key", "left_anti").count()
     duplicated = written.groupBy("record_key").count().where(F.col("count") > 1).count()
     limit = max_customer_records()
+    # Everything above that read Splink's intermediate tables has been written or counted.
+    lake.remove_scratch(_checkpoint_dir(context))
     context.log.info(
         f"Resolved {records} records into {customer_count} customers ({mode}) "
         f"in {stats['seconds']} seconds"

@@ -3,8 +3,9 @@
 The rules in `phones`, `emails` and `names` are plain Python and phonenumbers is slow per
 call, so each runs in a pandas UDF over the distinct raw values only (millions of records
 carry far fewer distinct phones, emails and names) and the results are joined back.
-Phones are looked up by their spelling without separators, so `987-654-3210` and
-`98765 43210` cost one parse. Cities, localities and projects need only Spark SQL.
+Phones are looked up by their spelling without separators, and the prefixed spellings of
+an Indian mobile by one key, so `987-654-3210`, `+91 98765 43210` and `09876543210` cost
+one parse. Cities, localities and projects need only Spark SQL.
 """
 
 from __future__ import annotations
@@ -119,6 +120,23 @@ def _lookup(
     ).select(raw_column, "standardized.*")
 
 
+# An Indian mobile spelled with any of the prefixes people and channels put before it:
+# +91, 0091, 091, 91 or a trunk zero. All of them are one number to phonenumbers.
+_SPELLED_MOBILE = r"^(?:\+91|0091|091|91|0)?([6-9][0-9]{9})$"
+
+
+def _phone_key(raw: Column) -> Column:
+    """The spelling a raw phone is looked up by.
+
+    Separators phonenumbers ignores anyway are dropped (letters stay, they may mark an
+    extension), and the spellings of one Indian mobile share the key `+91<number>`, so
+    each number is parsed once however many ways the sources write it.
+    """
+    compact = F.regexp_replace(raw, r"[\s\-.()]", "")
+    mobile = F.regexp_extract(compact, _SPELLED_MOBILE, 1)
+    return F.when(mobile != "", F.concat(F.lit("+91"), mobile)).otherwise(compact)
+
+
 def _collapsed_text(column: str) -> Column:
     """Trimmed, inner whitespace collapsed to one space, empty as null."""
     text = F.trim(F.regexp_replace(F.col(column), r"\s+", " "))
@@ -145,8 +163,7 @@ def standardize_contacts(raw: DataFrame) -> DataFrame:
         F.col("day").cast("date").alias("day"),
         F.col("name").cast("string").alias("name_raw"),
         F.col("phone").cast("string").alias("phone_raw"),
-        # Separators phonenumbers ignores anyway; letters stay, they may mark an extension.
-        F.regexp_replace(F.col("phone"), r"[\s\-.()]", "").alias("phone_key"),
+        _phone_key(F.col("phone")).alias("phone_key"),
         F.col("email").cast("string").alias("email_raw"),
         F.initcap(_collapsed_text("city")).alias("city"),
         F.lower(_collapsed_text("locality")).alias("locality"),
