@@ -64,6 +64,23 @@ SCENARIO = [
         "locality": "worli",
         "event_ts": datetime(2026, 11, 1, 23, 0),
     },
+    # A slip in the leading digits, same form, same evening, same interests: S 1.0.
+    {
+        "record_key": "website:c1",
+        "name": "anita desai",
+        "phone": "+919833445566",
+        "project": "godrej hills",
+        "locality": "kharghar",
+        "event_ts": datetime(2026, 11, 1, 10, 0),
+    },
+    {
+        "record_key": "website:c2",
+        "name": "anita desai",
+        "phone": "+918833445566",
+        "project": "godrej hills",
+        "locality": "kharghar",
+        "event_ts": datetime(2026, 11, 1, 20, 0),
+    },
     # Someone else on that form the same evening, also without a phone.
     {
         "record_key": "website:s3",
@@ -201,7 +218,7 @@ def test_profiles_auto_merge_the_same_pairs(focused, exhaustive):
             ).collect()
         }
 
-    assert merged(focused) == merged(exhaustive)
+    assert merged(focused) == merged(exhaustive) == {("website:c1", "website:c2")}
 
 
 def test_incremental_resolution_agrees_with_a_full_one_under_the_focused_profile(
