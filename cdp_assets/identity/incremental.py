@@ -33,8 +33,8 @@ from cdp_assets.identity.deterministic import (
 )
 from cdp_assets.identity.policy import DISTINCT, MERGE, REVIEW, MatchPolicy
 from cdp_assets.identity.probabilistic import (
-    BLOCKING_RULE_NAMES,
     blocking_rule_name,
+    comparisons_per_rule,
     policy_scores,
     splink_input,
     splink_settings,
@@ -169,11 +169,7 @@ def score_new_records(
     predictions = between.as_spark_dataframe().unionByName(within.as_spark_dataframe())
     scored = _policy_scored(predictions, policy).checkpoint()
 
-    counted = {
-        row["blocking_rule"]: row["count"]
-        for row in scored.groupBy("blocking_rule").count().collect()
-    }
-    comparisons = {name: int(counted.get(name, 0)) for name in BLOCKING_RULE_NAMES}
+    comparisons = comparisons_per_rule(scored)
     logger.info(
         "Scored %d pairs of new records in %.2f seconds",
         sum(comparisons.values()),

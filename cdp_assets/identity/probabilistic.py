@@ -157,6 +157,15 @@ def blocking_rule_names(policy: MatchPolicy) -> list[str]:
     return [PHONE_LAST7_RULE, *[SAME_SOURCE_WINDOW_RULE] * same_source_rules]
 
 
+def comparisons_per_rule(scored: DataFrame) -> dict[str, int]:
+    """How many compared pairs each blocking rule found, every rule named (0 if none)."""
+    counted = {
+        row["blocking_rule"]: row["count"]
+        for row in scored.groupBy("blocking_rule").count().collect()
+    }
+    return {name: int(counted.get(name, 0)) for name in BLOCKING_RULE_NAMES}
+
+
 def blocking_rule_name(policy: MatchPolicy) -> Column:
     """The rule that found a Splink prediction, from its `match_key`."""
     return F.element_at(
@@ -330,11 +339,7 @@ def score_candidate_pairs(
     pairs = predictions.withColumn("blocking_rule", blocking_rule_name(policy)).drop("match_key")
     scored = policy_scores(pairs, policy)
 
-    counted = {
-        row["blocking_rule"]: row["count"]
-        for row in scored.groupBy("blocking_rule").count().collect()
-    }
-    comparisons = {name: int(counted.get(name, 0)) for name in BLOCKING_RULE_NAMES}
+    comparisons = comparisons_per_rule(scored)
     logger.info(
         "Scored %d candidate pairs in %.2f seconds",
         sum(comparisons.values()),
