@@ -114,17 +114,24 @@ class StageReport:
         )
 
 
-def _configure_environment(args: argparse.Namespace, workdir: Path) -> None:
-    # cdp_assets reads these when Spark starts and when assets are defined: set them before
-    # anything from the project is imported.
+def use_workdir(workdir: Path, driver_memory: str, shuffle_partitions: int | str) -> None:
+    """Points the project at a work folder's landing zone, lake and Spark scratch.
+
+    cdp_assets reads these when Spark starts and when assets are defined: call this before
+    anything from the project is imported.
+    """
     os.environ["CDP_LAKE_ROOT"] = str(workdir / "lake")
     os.environ["CDP_LANDING_ROOT"] = str(workdir / "landing")
-    os.environ["CDP_SPARK_DRIVER_MEMORY"] = args.driver_memory
-    os.environ["CDP_SPARK_SHUFFLE_PARTITIONS"] = str(args.shuffle_partitions)
+    os.environ["CDP_SPARK_DRIVER_MEMORY"] = driver_memory
+    os.environ["CDP_SPARK_SHUFFLE_PARTITIONS"] = str(shuffle_partitions)
     os.environ["CDP_SPARK_LOCAL_DIR"] = str(workdir / "spark-tmp")
     os.environ["CDP_SPARK_UI"] = "false"
-    os.environ["CDP_MATCH_PROFILE"] = args.profile
     os.environ.pop("DAGSTER_HOME", None)
+
+
+def _configure_environment(args: argparse.Namespace, workdir: Path) -> None:
+    use_workdir(workdir, args.driver_memory, args.shuffle_partitions)
+    os.environ["CDP_MATCH_PROFILE"] = args.profile
 
 
 def _generate(args: argparse.Namespace, workdir: Path) -> dict:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -28,14 +27,11 @@ def main() -> None:
     parser.add_argument("--shuffle-partitions", default="16")
     args = parser.parse_args()
     workdir = args.workdir.resolve()
-    os.environ["CDP_LAKE_ROOT"] = str(workdir / "lake")
-    os.environ["CDP_LANDING_ROOT"] = str(workdir / "landing")
-    os.environ["CDP_SPARK_LOCAL_DIR"] = str(workdir / "spark-tmp")
-    os.environ["CDP_SPARK_DRIVER_MEMORY"] = args.driver_memory
-    os.environ["CDP_SPARK_SHUFFLE_PARTITIONS"] = args.shuffle_partitions
-    os.environ["CDP_SPARK_UI"] = "false"
     logging.basicConfig(level=logging.WARNING)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from scale import use_workdir
+
+    use_workdir(workdir, args.driver_memory, args.shuffle_partitions)
 
     from scale import Build, PeakMemory
 
