@@ -42,10 +42,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _spark():
-    from cdp_assets.spark import get_spark
+    from cdp_assets.spark import get_spark, is_connect
 
     spark = get_spark()
-    spark.sparkContext.setLogLevel("ERROR")
+    if not is_connect(spark):
+        spark.sparkContext.setLogLevel("ERROR")
     return spark
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import uuid
 from datetime import date
 from pathlib import Path
 
+from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import types as T
 
 from cdp_assets import settings
 
@@ -16,10 +19,61 @@ def table_path(*parts: str) -> str:
     return "/".join([settings.lake_root().rstrip("/"), *parts])
 
 
-def table_exists(spark: SparkSession, path: str) -> bool:
-    from delta.tables import DeltaTable
+# Tables are read and changed through the DataFrame API and Delta's SQL, never through
+# `delta.tables.DeltaTable`: over Spark Connect that API needs a plugin on the server.
 
-    return DeltaTable.isDeltaTable(spark, path)
+
+def delta_ref(path: str) -> str:
+    """The SQL name of the Delta table at `path`."""
+    return "delta.`" + path.replace("`", "``") + "`"
+
+
+def table_exists(spark: SparkSession, path: str) -> bool:
+    try:
+        spark.read.format("delta").load(path).schema  # noqa: B018 - resolving is the check
+    except AnalysisException:
+        return False
+    return True
+
+
+def create_if_missing(spark: SparkSession, path: str, schema: T.StructType) -> None:
+    """Creates an empty Delta table with `schema` at `path` unless one is there."""
+    columns = ", ".join(
+        f"`{field.name}` {field.dataType.simpleString()}{'' if field.nullable else ' NOT NULL'}"
+        for field in schema.fields
+    )
+    spark.sql(f"CREATE TABLE IF NOT EXISTS {delta_ref(path)} ({columns}) USING delta")
+
+
+def latest_commit(spark: SparkSession, path: str) -> dict:
+    """The table's last commit: version, operation, operationMetrics and the rest."""
+    return spark.sql(f"DESCRIBE HISTORY {delta_ref(path)} LIMIT 1").first().asDict()
+
+
+def merge(source: DataFrame, path: str, condition: str, clauses: str) -> dict[str, int]:
+    """Runs `MERGE INTO` the table at `path` (alias `target`) from `source` (alias `source`).
+
+    Args:
+        source: The rows to merge.
+        path: The target Delta table.
+        condition: The ON condition, e.g. `target.id = source.id`.
+        clauses: The WHEN clauses, e.g. `WHEN NOT MATCHED THEN INSERT *`.
+
+    Returns:
+        Delta's counts: num_affected_rows, num_updated_rows, num_deleted_rows and
+        num_inserted_rows.
+    """
+    spark = source.sparkSession
+    view = f"merge_source_{uuid.uuid4().hex}"
+    source.createOrReplaceTempView(view)
+    try:
+        row = spark.sql(
+            f"MERGE INTO {delta_ref(path)} AS target USING {view} AS source"
+            f" ON {condition} {clauses}"
+        ).first()
+    finally:
+        spark.catalog.dropTempView(view)
+    return {key: int(value or 0) for key, value in (row.asDict() if row else {}).items()}
 
 
 def read_table(spark: SparkSession, path: str) -> DataFrame:

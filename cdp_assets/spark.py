@@ -73,6 +73,11 @@ def spark_config(master: str | None = None) -> dict[str, str]:
     return config
 
 
+def is_connect(spark) -> bool:
+    """Whether `spark` is a Spark Connect session (no SparkContext, no JVM in this process)."""
+    return type(spark).__module__.startswith("pyspark.sql.connect")
+
+
 def get_spark(master: str | None = None):
     """The process's Spark session, created with `spark_config` on first use."""
     from pyspark.sql import SparkSession

@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 import dagster as dg
 from dagster_pyspark import PySparkResource
-from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -38,25 +37,22 @@ def merge_golden_records(spark: SparkSession, snapshot: DataFrame, path: str) ->
         return {"inserted": snapshot.count(), "updated": 0, "deleted": 0}
 
     changed = " OR ".join(
-        f"NOT (golden.{column} <=> snapshot.{column})"
+        f"NOT (target.{column} <=> source.{column})"
         for column in GOLDEN_COLUMNS
         if column != "customer_id"
     )
-    (
-        DeltaTable.forPath(spark, path)
-        .alias("golden")
-        .merge(snapshot.alias("snapshot"), "golden.customer_id = snapshot.customer_id")
-        .whenMatchedUpdateAll(condition=changed)
-        .whenNotMatchedInsertAll()
-        .whenNotMatchedBySourceDelete()
-        .execute()
+    counts = lake.merge(
+        snapshot,
+        path,
+        "target.customer_id = source.customer_id",
+        f"WHEN MATCHED AND ({changed}) THEN UPDATE SET *"
+        " WHEN NOT MATCHED THEN INSERT *"
+        " WHEN NOT MATCHED BY SOURCE THEN DELETE",
     )
-    last = DeltaTable.forPath(spark, path).history(1).first()
-    metrics = last["operationMetrics"] or {}
     return {
-        "inserted": int(metrics.get("numTargetRowsInserted", 0)),
-        "updated": int(metrics.get("numTargetRowsUpdated", 0)),
-        "deleted": int(metrics.get("numTargetRowsDeleted", 0)),
+        "inserted": counts.get("num_inserted_rows", 0),
+        "updated": counts.get("num_updated_rows", 0),
+        "deleted": counts.get("num_deleted_rows", 0),
     }
 
 

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 
 import dagster as dg
 from dagster_pyspark import PySparkResource
-from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 
 from cdp_assets import lake
@@ -56,7 +55,7 @@ def outbox(context: dg.AssetExecutionContext, pyspark: PySparkResource):
     """Change events (created, updated, merged, opted out, re-consented), once each."""
     spark = pyspark.spark_session
     golden_path = tables.path(tables.GOLDEN_RECORDS)
-    current = DeltaTable.forPath(spark, golden_path).history(1).first()["version"]
+    current = lake.latest_commit(spark, golden_path)["version"]
     start = _last_published_version(spark) + 1
     if start > current:
         context.log.info(f"No golden-record change since version {current}")

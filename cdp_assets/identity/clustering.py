@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
@@ -13,14 +14,34 @@ from splink.clustering import cluster_pairwise_predictions_at_threshold
 logger = logging.getLogger(__name__)
 
 
-def splink_spark_api(spark: SparkSession, checkpoint_dir: str | Path) -> SparkAPI:
+class ScratchSparkAPI(SparkAPI):
+    """Splink's Spark API, breaking lineage with parquet tables in one scratch folder.
+
+    Splink's own parquet method finds its folder through the SparkContext, which a Spark
+    Connect session does not have; this one is told the folder, so the same code runs on a
+    local session, a cluster and Spark Connect alike.
+    """
+
+    def __init__(self, spark: SparkSession, scratch_dir: str | Path) -> None:
+        self.scratch_dir = str(scratch_dir).rstrip("/")
+        if "://" not in self.scratch_dir:
+            Path(self.scratch_dir).mkdir(parents=True, exist_ok=True)
+        super().__init__(spark_session=spark, break_lineage_method="parquet")
+
+    def _get_checkpoint_dir_path(self, spark_df) -> str:
+        return self.scratch_dir
+
+    def pin(self, frame: DataFrame) -> DataFrame:
+        """`frame` written to the scratch folder and read back: its lineage ends here."""
+        location = f"{self.scratch_dir}/pinned/{uuid.uuid4().hex}"
+        frame.write.parquet(location)
+        return self.spark.read.parquet(location)
+
+
+def splink_spark_api(spark: SparkSession, checkpoint_dir: str | Path) -> ScratchSparkAPI:
     """A Splink database API on `spark` that writes its intermediate tables under
-    `checkpoint_dir` (Splink breaks lineage with parquet checkpoints there)."""
-    location = str(checkpoint_dir)
-    if "://" not in location:
-        Path(location).mkdir(parents=True, exist_ok=True)
-    spark.sparkContext.setCheckpointDir(location)
-    return SparkAPI(spark_session=spark, break_lineage_method="parquet")
+    `checkpoint_dir`."""
+    return ScratchSparkAPI(spark, checkpoint_dir)
 
 
 def connected_components(db_api: SparkAPI, record_keys: DataFrame, links: DataFrame) -> DataFrame:

@@ -7,7 +7,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from cdp_assets.identity.policy import MatchPolicy
@@ -79,10 +79,14 @@ def _read_rows(spark: SparkSession, path: Path) -> DataFrame:
     if missing:
         raise ContactFileError(f"{path.name} lacks the columns: {', '.join(missing)}")
 
-    strings = frame.select(*[F.col(column).cast("string") for column in FILE_COLUMNS])
-    numbered = strings.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + first_line))
-    return spark.createDataFrame(
-        numbered, ", ".join([*(f"{column} string" for column in FILE_COLUMNS), "line long"])
+    # Rows keep the file's order in the ids, partition after partition; numbering them in
+    # one window is fine for the one file this command reads.
+    ordered = frame.withColumn("_position", F.monotonically_increasing_id())
+    return ordered.select(
+        *[F.col(column).cast("string") for column in FILE_COLUMNS],
+        (F.row_number().over(Window.orderBy("_position")) + first_line - 1)
+        .cast("long")
+        .alias("line"),
     )
 
 

@@ -18,10 +18,14 @@ from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from splink import Linker, SparkAPI
+from splink import Linker
 
 from cdp_assets import settings
-from cdp_assets.identity.clustering import connected_components, splink_spark_api
+from cdp_assets.identity.clustering import (
+    ScratchSparkAPI,
+    connected_components,
+    splink_spark_api,
+)
 from cdp_assets.identity.contacts import RESOLUTION_COLUMNS, missing_resolution_columns
 from cdp_assets.identity.customers import CUSTOMER_COLUMNS, SINGLETON, build_customers
 from cdp_assets.identity.deterministic import (
@@ -144,7 +148,7 @@ def _policy_scored(predictions: DataFrame, policy: MatchPolicy) -> DataFrame:
 
 
 def score_new_records(
-    db_api: SparkAPI,
+    db_api: ScratchSparkAPI,
     new_candidates: DataFrame,
     existing_candidates: DataFrame,
     policy: MatchPolicy,
@@ -158,16 +162,16 @@ def score_new_records(
         The scored pairs (smaller record key on the left) and comparisons per blocking rule.
     """
     started = time.perf_counter()
-    # Splink inlines each registered table into several of its SQL steps; without the
-    # checkpoints the candidates' lineage is planned over and over until memory runs out.
-    new_table = db_api.register(new_candidates.checkpoint())
-    existing_table = db_api.register(existing_candidates.checkpoint())
+    # Splink inlines each registered table into several of its SQL steps; unpinned, the
+    # candidates' lineage is planned over and over until memory runs out.
+    new_table = db_api.register(db_api.pin(new_candidates))
+    existing_table = db_api.register(db_api.pin(existing_candidates))
     linker = Linker(new_table, splink_settings(policy), log_level=None)
 
     between = linker.inference.predict_between(existing_table, new_table, warning_mode="never")
     within = linker.inference.predict_within(new_table, warning_mode="never")
     predictions = between.as_spark_dataframe().unionByName(within.as_spark_dataframe())
-    scored = _policy_scored(predictions, policy).checkpoint()
+    scored = db_api.pin(_policy_scored(predictions, policy))
 
     comparisons = comparisons_per_rule(scored)
     logger.info(
@@ -339,27 +343,29 @@ def resolve_new_records(
     policy = policy or MatchPolicy.profile(settings.match_profile())
     run_at = run_at or datetime.now(UTC).replace(tzinfo=None)
     db_api = splink_spark_api(spark, checkpoint_dir or default_checkpoint_dir())
+    pin = db_api.pin
     started = time.perf_counter()
 
-    # Intermediate frames are checkpointed, not persisted: they are built on the previous
-    # run's lineage, and re-planning it at every step exhausts the driver's memory.
+    # Intermediate frames are pinned to the scratch folder, not persisted: they are built
+    # on the previous run's lineage, and re-planning it at every step exhausts the driver's
+    # memory.
     existing = _resolution_columns(existing_contacts, "Existing")
-    new = (
-        _resolution_columns(new_contacts, "New")
-        .join(previous_customers.select("record_key"), "record_key", "left_anti")
-        .checkpoint()
+    new = pin(
+        _resolution_columns(new_contacts, "New").join(
+            previous_customers.select("record_key"), "record_key", "left_anti"
+        )
     )
     new_keys = new.select("record_key")
 
     neighbours = blocking_neighbours(existing, new, policy)
-    touched_values = _identifier_values(new.unionByName(neighbours)).checkpoint()
-    holders = identifier_holders(existing, touched_values).checkpoint()
+    touched_values = pin(_identifier_values(new.unionByName(neighbours)))
+    holders = pin(identifier_holders(existing, touched_values))
     hubs_before = _hubs_among(holders, touched_values, policy)
-    hubs = _hubs_among(holders.unionByName(new), touched_values, policy).checkpoint()
+    hubs = pin(_hubs_among(holders.unionByName(new), touched_values, policy))
     crossed = hubs.join(hubs_before, ["identifier", "value"], "left_anti")
 
     sharing = _involving(identifier_pairs(holders.unionByName(new), hubs, policy), new_keys)
-    sharing = sharing.checkpoint()
+    sharing = pin(sharing)
     links = deterministic_links(sharing)
     scored, comparisons = score_new_records(
         db_api,
@@ -367,18 +373,15 @@ def resolve_new_records(
         splink_input(neighbours, hubs, policy),
         policy,
     )
-    match_pairs = (
+    match_pairs = pin(
         deterministic_match_pairs(links)
         .unionByName(scored_match_pairs(scored))
         .select(*MATCH_PAIR_COLUMNS)
-        .checkpoint()
     )
 
     latest = None if review_decisions is None else latest_decisions(review_decisions)
     customers_touched = touched_customers(match_pairs, new_keys, previous_customers, latest)
-    scope_customers = previous_customers.join(
-        customers_touched, "customer_id", "left_semi"
-    ).checkpoint()
+    scope_customers = pin(previous_customers.join(customers_touched, "customer_id", "left_semi"))
     scope_keys = scope_customers.select("record_key").unionByName(new_keys)
     decisions = present_decisions(review_decisions, scope_keys)
 
@@ -392,21 +395,20 @@ def resolve_new_records(
         cluster_edges = fresh.unionByName(stars)
         link_edges = fresh.unionByName(previous_links)
 
-    clusters = connected_components(db_api, scope_keys, cluster_edges.checkpoint())
+    clusters = connected_components(db_api, scope_keys, pin(cluster_edges))
     scope_result, merges = build_customers(
-        clusters.checkpoint(), link_edges.checkpoint(), previous_customers, run_at
+        pin(clusters), pin(link_edges), previous_customers, run_at
     )
-    scope_result = scope_result.checkpoint()
-    customers = (
+    scope_result = pin(scope_result)
+    customers = pin(
         previous_customers.select(*CUSTOMER_COLUMNS)
         .join(scope_keys, "record_key", "left_anti")
         .unionByName(scope_result)
-        .checkpoint()
     )
-    merges = merges.checkpoint()
-    review_queue = build_review_queue(
-        match_pairs, customers, holders.unionByName(new), decisions
-    ).checkpoint()
+    merges = pin(merges)
+    review_queue = pin(
+        build_review_queue(match_pairs, customers, holders.unionByName(new), decisions)
+    )
 
     crossed_rows = crossed.orderBy("identifier", "value").collect()
     largest = scope_result.groupBy("customer_id").count().agg(F.max("count")).first()[0]

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
-from cdp_assets import settings
+from cdp_assets import lake, settings
 from cdp_assets.identity.policy import REVIEW
 from cdp_assets.identity.probabilistic import FEATURE_COLUMNS
 
@@ -115,10 +115,8 @@ def build_review_queue(
 
 def read_review_decisions(spark: SparkSession, path: str | None = None) -> DataFrame | None:
     """Every decision taken so far, or None when nobody has decided anything yet."""
-    from delta.tables import DeltaTable
-
     path = path or review_decisions_path()
-    if not DeltaTable.isDeltaTable(spark, path):
+    if not lake.table_exists(spark, path):
         return None
     return spark.read.format("delta").load(path)
 

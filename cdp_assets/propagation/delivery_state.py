@@ -11,10 +11,11 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
+
+from cdp_assets import lake
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ DELIVERY_STATE_SCHEMA = T.StructType(
 
 _TIMESTAMP_FIELDS = ("last_attempt_at", "next_attempt_at", "delivered_at")
 
+_SAME_DELIVERY = "target.event_id = source.event_id AND target.endpoint = source.endpoint"
+
 
 @dataclass(frozen=True)
 class DeliveryState:
@@ -54,7 +57,7 @@ class DeliveryState:
 
 def read_delivery_state(spark: SparkSession, path: str) -> DataFrame:
     """The delivery state table, empty before the first delivery pass."""
-    if not DeltaTable.isDeltaTable(spark, path):
+    if not lake.table_exists(spark, path):
         return spark.createDataFrame([], DELIVERY_STATE_SCHEMA)
     return spark.read.format("delta").load(path)
 
@@ -77,16 +80,12 @@ def save_delivery_state(spark: SparkSession, path: str, states: Iterable[Deliver
         *[field.name for field in DELIVERY_STATE_SCHEMA.fields[:5]],
         *[F.timestamp_micros(name).alias(name) for name in _TIMESTAMP_FIELDS],
     )
-    table = _state_table(spark, path)
-    (
-        table.alias("state")
-        .merge(
-            updates.alias("update"),
-            "state.event_id = update.event_id AND state.endpoint = update.endpoint",
-        )
-        .whenMatchedUpdateAll()
-        .whenNotMatchedInsertAll()
-        .execute()
+    lake.create_if_missing(spark, path, DELIVERY_STATE_SCHEMA)
+    lake.merge(
+        updates,
+        path,
+        _SAME_DELIVERY,
+        "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *",
     )
     return len(rows)
 
@@ -105,7 +104,7 @@ def replay_dead_letters(
         endpoint: Only this receiver's dead letters; all receivers when None.
         event_ids: Only these events; all dead events when None.
     """
-    if not DeltaTable.isDeltaTable(spark, state_path):
+    if not lake.table_exists(spark, state_path):
         return 0
 
     condition = F.col("status") == DEAD
@@ -113,29 +112,16 @@ def replay_dead_letters(
         condition &= F.col("endpoint") == endpoint
     if event_ids is not None:
         condition &= F.col("event_id").isin(list(event_ids))
-    table = DeltaTable.forPath(spark, state_path)
-    revived = table.toDF().where(condition).count()
-    if revived:
-        table.update(
-            condition,
-            {
-                "status": F.lit(PENDING),
-                "attempts": F.lit(0),
-                "next_attempt_at": F.lit(None).cast("timestamp"),
-            },
-        )
+    dead = lake.read_table(spark, state_path).where(condition).select("event_id", "endpoint")
+    revived = lake.merge(
+        dead,
+        state_path,
+        f"{_SAME_DELIVERY} AND target.status = '{DEAD}'",
+        f"WHEN MATCHED THEN UPDATE SET status = '{PENDING}', attempts = 0, next_attempt_at = NULL",
+    ).get("num_updated_rows", 0)
     logger.info("Replaying %d dead letters", revived)
     return revived
 
 
 def _times(state: DeliveryState) -> tuple[int | None, ...]:
     return tuple(getattr(state, name) for name in _TIMESTAMP_FIELDS)
-
-
-def _state_table(spark: SparkSession, path: str):
-    return (
-        DeltaTable.createIfNotExists(spark)
-        .location(path)
-        .addColumns(DELIVERY_STATE_SCHEMA)
-        .execute()
-    )

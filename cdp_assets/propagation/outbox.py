@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 
-from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from cdp_assets import lake
 from cdp_assets.propagation.events import EVENT_COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -40,21 +40,19 @@ def append_to_outbox(spark: SparkSession, events: DataFrame, path: str) -> int:
         .dropDuplicates(["event_id"])
         .withColumn("recorded_at", F.current_timestamp())
     )
-    outbox = DeltaTable.createIfNotExists(spark).location(path).addColumns(OUTBOX_SCHEMA).execute()
-    metrics = (
-        outbox.alias("outbox")
-        .merge(new_events.alias("event"), "outbox.event_id = event.event_id")
-        .whenNotMatchedInsertAll()
-        .execute()
-        .first()
-    )
-    added = int(metrics["num_inserted_rows"]) if metrics else 0
+    lake.create_if_missing(spark, path, OUTBOX_SCHEMA)
+    added = lake.merge(
+        new_events,
+        path,
+        "target.event_id = source.event_id",
+        "WHEN NOT MATCHED THEN INSERT *",
+    ).get("num_inserted_rows", 0)
     logger.info("Outbox: %d new events recorded", added)
     return added
 
 
 def read_outbox(spark: SparkSession, path: str) -> DataFrame:
     """The outbox table, empty when nothing has been recorded yet."""
-    if not DeltaTable.isDeltaTable(spark, path):
+    if not lake.table_exists(spark, path):
         return spark.createDataFrame([], OUTBOX_SCHEMA)
     return spark.read.format("delta").load(path)
