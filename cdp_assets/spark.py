@@ -78,11 +78,11 @@ def is_connect(spark) -> bool:
     return type(spark).__module__.startswith("pyspark.sql.connect")
 
 
-def get_spark(master: str | None = None):
-    """The process's Spark session, created with `spark_config` on first use."""
+def get_spark(master: str | None = None, extra: dict[str, str] | None = None):
+    """The process's Spark session, created with `spark_config` and `extra` on first use."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder
-    for key, value in spark_config(master).items():
+    for key, value in {**spark_config(master), **(extra or {})}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()

@@ -174,8 +174,10 @@ def cdp_metrics(context: dg.AssetExecutionContext, pyspark: PySparkResource):
         review_queue_size=_read(spark, tables.REVIEW_QUEUE).count(),
         review_weeks=_weeks_of_data(junction),
     )
-    row = {"measured_at": datetime.now(UTC), **{k: _as_float(v) for k, v in metrics.items()}}
-    spark.createDataFrame([row]).write.format("delta").mode("append").option(
+    # Every metric is a double, even one that is null this time (no review weeks yet).
+    schema = ", ".join(["measured_at timestamp", *(f"{key} double" for key in metrics)])
+    row = (datetime.now(UTC), *(_as_float(value) for value in metrics.values()))
+    spark.createDataFrame([row], schema).write.format("delta").mode("append").option(
         "mergeSchema", "true"
     ).save(tables.path(tables.CDP_METRICS))
     context.log.info(f"cdp_metrics: {metrics}")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.pandas.types import from_arrow_schema
 
 from cdp_assets import lake
 from cdp_assets.landing import LandingFile, LandingZone
@@ -235,4 +236,9 @@ def ingest(
 
 
 def _to_spark(spark: SparkSession, table: pa.Table) -> DataFrame:
+    if table.num_rows == 0:
+        # Spark Connect cannot infer a schema from an empty Arrow table; give it one.
+        return spark.createDataFrame(
+            [], from_arrow_schema(table.schema, prefer_timestamp_ntz=False)
+        )
     return spark.createDataFrame(table)

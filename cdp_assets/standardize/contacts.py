@@ -88,36 +88,41 @@ def _name_row(raw: str) -> tuple[str | None, str | None, str | None]:
     return name, *split_name(name)
 
 
-@F.pandas_udf(_PHONE_FIELDS)
 def _standardize_phones(raw: pd.Series) -> pd.DataFrame:
     rows = [_phone_row(value) for value in raw]
     return pd.DataFrame(rows, columns=_PHONE_FIELDS.names)
 
 
-@F.pandas_udf(_EMAIL_FIELDS)
 def _standardize_emails(raw: pd.Series) -> pd.DataFrame:
     rows = [_email_row(value) for value in raw]
     return pd.DataFrame(rows, columns=_EMAIL_FIELDS.names)
 
 
-@F.pandas_udf(_NAME_FIELDS)
 def _standardize_names(raw: pd.Series) -> pd.DataFrame:
     rows = [_name_row(value) for value in raw]
     return pd.DataFrame(rows, columns=_NAME_FIELDS.names)
 
 
 def _lookup(
-    records: DataFrame, raw_column: str, standardize: Callable[[Column], Column]
+    records: DataFrame,
+    raw_column: str,
+    standardize: Callable[[pd.Series], pd.DataFrame],
+    fields: T.StructType,
 ) -> DataFrame:
-    """Standardized fields for each distinct non-empty value of `raw_column`."""
+    """Standardized fields for each distinct non-empty value of `raw_column`.
+
+    The pandas UDF is made here, with a session running: made at import, it would be a
+    local session's UDF even in a process driving Spark Connect.
+    """
+    udf = F.pandas_udf(standardize, fields)
     distinct_values = (
         records.select(raw_column)
         .where(F.col(raw_column).isNotNull() & (F.trim(F.col(raw_column)) != ""))
         .distinct()
     )
-    return distinct_values.select(
-        raw_column, standardize(F.col(raw_column)).alias("standardized")
-    ).select(raw_column, "standardized.*")
+    return distinct_values.select(raw_column, udf(F.col(raw_column)).alias("standardized")).select(
+        raw_column, "standardized.*"
+    )
 
 
 # An Indian mobile spelled with any of the prefixes people and channels put before it:
@@ -172,9 +177,9 @@ def standardize_contacts(raw: DataFrame) -> DataFrame:
         F.col("event_type").cast("string").alias("event_type"),
     )
 
-    phones = _lookup(records, "phone_key", _standardize_phones)
-    emails = _lookup(records, "email_raw", _standardize_emails)
-    names = _lookup(records, "name_raw", _standardize_names)
+    phones = _lookup(records, "phone_key", _standardize_phones, _PHONE_FIELDS)
+    emails = _lookup(records, "email_raw", _standardize_emails, _EMAIL_FIELDS)
+    names = _lookup(records, "name_raw", _standardize_names, _NAME_FIELDS)
     contacts = (
         records.join(phones, "phone_key", "left")
         .join(emails, "email_raw", "left")
