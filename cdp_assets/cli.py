@@ -164,7 +164,16 @@ def _webhooks(args: argparse.Namespace) -> int:
     replayed = replay_dead_letters(
         _spark(), delivery_state_path(), endpoint=args.endpoint, event_ids=args.event_id or None
     )
-    _write(f"{replayed} dead deliveries set back to pending; the next delivery run sends them")
+    _write(f"{replayed} dead deliveries set back to pending")
+    if not replayed:
+        return 0
+    from cdp_assets.pipeline import deliver_webhooks
+
+    delivery = deliver_webhooks()
+    _write(
+        f"Delivery run: {delivery.get('delivered', 0)} delivered,"
+        f" {delivery.get('pending', 0)} pending, {delivery.get('dead_letters', 0)} dead letters"
+    )
     return 0
 
 

@@ -17,7 +17,7 @@ from cdp_assets.customers.sensors import (
     customer_update_job,
     customer_update_sensor,
     webhook_delivery_job,
-    webhook_retry_schedule,
+    webhook_retry_sensor,
 )
 from cdp_assets.raw.assets import raw_assets
 from cdp_assets.raw.schedules import daily_export_schedules
@@ -40,8 +40,8 @@ defs = dg.Definitions(
         webhook_deliveries,
     ],
     jobs=[customer_update_job, webhook_delivery_job],
-    sensors=[*landing_sensors, customer_update_sensor],
-    schedules=[*daily_export_schedules, webhook_retry_schedule],
+    sensors=[*landing_sensors, customer_update_sensor, webhook_retry_sensor],
+    schedules=daily_export_schedules,
     resources=build_resources(),
     # One process and one Spark session per run: on two cores, starting a JVM per step
     # costs more than the steps themselves.

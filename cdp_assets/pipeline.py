@@ -83,3 +83,17 @@ def run_pipeline(first: date, last: date, resources: dict | None = None) -> str:
         )
         lines.append(f"{asset}: {counts}")
     return "\n".join(lines)
+
+
+def deliver_webhooks(resources: dict | None = None) -> dict:
+    """Runs `webhook_deliveries` once, as `webhook_delivery_job` would; returns its metadata."""
+    from cdp_assets.customers.propagation_assets import WEBHOOK_DELIVERIES
+    from cdp_assets.definitions import defs
+
+    result = dg.materialize(
+        list(defs.assets or []),
+        selection=[dg.AssetKey(WEBHOOK_DELIVERIES)],
+        resources=resources or defs.resources,
+        instance=_instance(),
+    )
+    return _materialization_metadata(result).get(WEBHOOK_DELIVERIES, {})

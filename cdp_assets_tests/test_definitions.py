@@ -60,3 +60,10 @@ def test_a_standardized_day_starts_a_customer_update():
     job = defs.get_job_def("customer_update_job")
     selected = {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
     assert {"contacts", "customers", "golden_records", "outbox", "webhook_deliveries"} <= selected
+
+
+def test_failed_webhook_deliveries_are_retried_by_a_running_sensor():
+    sensors = {sensor.name: sensor for sensor in defs.sensors}
+    sensor = sensors["webhook_retry_sensor"]
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.job_name == "webhook_delivery_job"

@@ -155,13 +155,16 @@ def test_failed_event_is_not_retried_before_its_backoff_has_passed(spark, tmp_pa
     receiver.statuses.append(500)
     endpoint = [_endpoint(receiver)]
 
-    deliver(spark, outbox, state, endpoint, now=NOW, base_delay_seconds=60)
+    failed = deliver(spark, outbox, state, endpoint, now=NOW, base_delay_seconds=60)
     early = deliver(spark, outbox, state, endpoint, now=NOW + timedelta(seconds=30))
     due = deliver(spark, outbox, state, endpoint, now=NOW + timedelta(seconds=61))
 
     assert (early.delivered, early.failed, early.pending) == (0, 0, 1)
     assert due.delivered == 1
     assert _received_ids(receiver) == ["e1", "e1"]
+    retry_at = int((NOW + timedelta(seconds=60)).timestamp()) * 1_000_000
+    assert failed.next_retry_at == early.next_retry_at == retry_at
+    assert due.next_retry_at is None
 
 
 def test_refused_connection_is_dead_lettered_after_max_attempts_and_replay_delivers_it(
@@ -246,3 +249,30 @@ def test_no_endpoints_means_nothing_to_deliver(spark, tmp_path):
     report = deliver(spark, outbox, state, [], now=NOW)
 
     assert (report.delivered, report.failed, report.dead, report.pending) == (0, 0, 0, 0)
+
+
+def test_cdp_webhooks_replay_sends_dead_letters_in_a_delivery_run(
+    spark, tmp_path, receiver, lake_root, monkeypatch, capsys
+):
+    from cdp_assets.cli import main
+    from cdp_assets.customers.propagation_assets import delivery_state_path, outbox_path
+
+    append_to_outbox(spark, _events(spark, ("e1", "cus_a", 1), ("e2", "cus_b", 1)), outbox_path())
+    deliver(spark, outbox_path(), delivery_state_path(), [_unreachable_endpoint()], max_attempts=1)
+    host, port = receiver.server_address[:2]
+    endpoint = {"name": "crm", "url": f"http://{host}:{port}/cdp/events", "secret_env": "CRM_KEY"}
+    monkeypatch.setenv("CDP_WEBHOOKS", json.dumps([endpoint]))
+    monkeypatch.setenv("CRM_KEY", SECRET)
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+
+    assert main(["webhooks", "replay", "--event-id", "e2"]) == 0
+
+    out = capsys.readouterr().out
+    assert "1 dead deliveries set back to pending" in out
+    assert "1 delivered" in out
+    assert _delivered_ids(receiver) == ["e2"]
+    states = {
+        row["event_id"]: row["status"]
+        for row in read_delivery_state(spark, delivery_state_path()).collect()
+    }
+    assert states == {"e1": "dead", "e2": "delivered"}

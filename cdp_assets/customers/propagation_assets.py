@@ -80,6 +80,9 @@ def outbox(context: dg.AssetExecutionContext, pyspark: PySparkResource):
     )
 
 
+NEXT_RETRY_AT = "next_retry_at"
+
+
 def max_delivery_attempts() -> int:
     return int(os.environ.get("CDP_WEBHOOK_MAX_ATTEMPTS", "8"))
 
@@ -111,9 +114,12 @@ def webhook_deliveries(context: dg.AssetExecutionContext, pyspark: PySparkResour
         max_attempts=max_delivery_attempts(),
         base_delay_seconds=float(os.environ.get("CDP_WEBHOOK_BASE_DELAY_SECONDS", "30")),
     )
-    metadata = report.as_metadata()
+    metadata = {"endpoints": len(endpoints), **report.as_metadata()}
+    if report.next_retry_at is not None:
+        # What the retry sensor reads, so it starts Spark only when a retry is due.
+        metadata[NEXT_RETRY_AT] = dg.MetadataValue.timestamp(report.next_retry_at / 1_000_000)
     context.log.info(f"Webhook delivery: {metadata}")
-    yield dg.MaterializeResult(metadata={"endpoints": len(endpoints), **metadata})
+    yield dg.MaterializeResult(metadata=metadata)
     yield dg.AssetCheckResult(
         check_name=NO_DEAD_LETTERS_CHECK,
         passed=report.dead_letters == 0,

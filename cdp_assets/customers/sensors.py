@@ -1,8 +1,11 @@
 """What keeps customers current without anyone pressing a button."""
 
+import time
+from datetime import UTC, datetime
+
 import dagster as dg
 
-from cdp_assets.customers.propagation_assets import WEBHOOK_DELIVERIES
+from cdp_assets.customers.propagation_assets import NEXT_RETRY_AT, WEBHOOK_DELIVERIES
 from cdp_assets.sources import SOURCES
 
 # Runs that rewrite the customer tables must not overlap; dagster.yaml limits this tag.
@@ -54,10 +57,45 @@ def customer_update_sensor(context: dg.SensorEvaluationContext):
     )
 
 
-webhook_retry_schedule = dg.ScheduleDefinition(
-    name="webhook_retry_schedule",
+def next_retry_at(instance: dg.DagsterInstance) -> float | None:
+    """When the last delivery pass's earliest retry falls due, in epoch seconds; None when
+    no delivery waits for one."""
+    event = instance.get_latest_materialization_event(dg.AssetKey(WEBHOOK_DELIVERIES))
+    if event is None or event.asset_materialization is None:
+        return None
+    due = event.asset_materialization.metadata.get(NEXT_RETRY_AT)
+    return None if due is None else float(due.value)
+
+
+def _delivery_in_flight(instance: dg.DagsterInstance) -> bool:
+    runs = instance.get_run_records(
+        dg.RunsFilter(
+            job_name=webhook_delivery_job.name,
+            statuses=[
+                dg.DagsterRunStatus.QUEUED,
+                dg.DagsterRunStatus.NOT_STARTED,
+                dg.DagsterRunStatus.STARTING,
+                dg.DagsterRunStatus.STARTED,
+            ],
+        ),
+        limit=1,
+    )
+    return bool(runs)
+
+
+@dg.sensor(
     job=webhook_delivery_job,
-    cron_schedule="*/5 * * * *",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every five minutes, retries deliveries whose backoff has passed.",
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Retries webhook deliveries once the earliest backoff has passed.",
 )
+def webhook_retry_sensor(context: dg.SensorEvaluationContext):
+    due = next_retry_at(context.instance)
+    if due is None:
+        return dg.SkipReason("No webhook delivery is waiting for a retry")
+    if time.time() < due:
+        moment = datetime.fromtimestamp(due, UTC).isoformat(timespec="seconds")
+        return dg.SkipReason(f"The next retry falls due at {moment}")
+    if _delivery_in_flight(context.instance):
+        return dg.SkipReason("A delivery run is already queued or running")
+    return dg.RunRequest()

@@ -63,7 +63,9 @@ class DeliveryReport:
 
     `delivered`, `failed` (attempts to retry later) and `dead` (given up on) count what
     this pass did; `pending` counts the events still to deliver after it, and
-    `dead_letters` every dead event waiting for a replay.
+    `dead_letters` every dead event waiting for a replay. `next_retry_at` is when the
+    earliest waiting retry falls due (microseconds since the epoch), None when no event
+    waits for one.
     """
 
     delivered: int = 0
@@ -72,6 +74,7 @@ class DeliveryReport:
     pending: int = 0
     dead_letters: int = 0
     by_endpoint: dict[str, DeliveryCounts] = field(default_factory=dict)
+    next_retry_at: int | None = None
 
     def as_metadata(self) -> dict[str, int]:
         """Flat counts for a materialization's metadata."""
@@ -327,12 +330,22 @@ def _count(
     changed: list[DeliveryState],
 ) -> None:
     final = {
-        (event.state.endpoint, event.event_id): event.state.status
+        (event.state.endpoint, event.event_id): event.state
         for queue in queues.values()
         for event in queue
     }
     for state in changed:
-        final[(state.endpoint, state.event_id)] = state.status
+        final[(state.endpoint, state.event_id)] = state
+    # A queue moves again when its first waiting event's backoff has passed; the events
+    # behind it have no time of their own yet.
+    report.next_retry_at = min(
+        (
+            state.next_attempt_at
+            for state in final.values()
+            if state.status == PENDING and state.next_attempt_at is not None
+        ),
+        default=None,
+    )
 
     report.by_endpoint = {endpoint.name: DeliveryCounts() for endpoint in endpoints}
     for state in changed:
@@ -343,10 +356,10 @@ def _count(
             counts.dead += 1
         else:
             counts.failed += 1
-    for (name, _event_id), status in final.items():
-        if status == PENDING:
+    for (name, _event_id), state in final.items():
+        if state.status == PENDING:
             report.by_endpoint[name].pending += 1
-        elif status == DEAD:
+        elif state.status == DEAD:
             report.by_endpoint[name].dead_letters += 1
 
     for counts in report.by_endpoint.values():
