@@ -7,16 +7,42 @@ wall time and memory and the quality afterwards.
 
     .venv/bin/python benchmarks/next_day.py --workdir data/bench/scale-2300k \\
         --day 2026-01-02 --from dropped
+
+With `--from-base` the lake is first replaced by the copy `scale.py --snapshot-base` left in
+`lake-base/`, and a day landed by an earlier trial is set aside again, so every trial starts
+from the same base. `--warm-up` starts Spark and reads the lake before the clock starts, as
+a long-running process would have done already.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 import time
 from datetime import date
 from pathlib import Path
+
+
+def _restore_base(workdir: Path, set_aside: Path, day: date) -> None:
+    """Puts back the base lake and sets the day's landing folders aside again."""
+    base = workdir / "lake-base"
+    if not base.is_dir():
+        raise SystemExit(f"no {base}: run scale.py with --snapshot-base first")
+    shutil.rmtree(workdir / "lake", ignore_errors=True)
+    shutil.copytree(base, workdir / "lake")
+    for folder in sorted((workdir / "landing").glob(f"*/{day.isoformat()}")):
+        target = set_aside / folder.parent.name / folder.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(folder), str(target))
+
+
+def _warm_up(spark) -> None:
+    from cdp_assets import lake
+    from cdp_assets.standardized.assets import contacts_table_path
+
+    lake.read_table(spark, contacts_table_path()).limit(1).collect()
 
 
 def main() -> None:
@@ -26,6 +52,8 @@ def main() -> None:
     parser.add_argument("--from", dest="source", default="dropped", help="folder set aside")
     parser.add_argument("--driver-memory", default="8g")
     parser.add_argument("--shuffle-partitions", default="16")
+    parser.add_argument("--from-base", action="store_true", help="start from lake-base/")
+    parser.add_argument("--warm-up", action="store_true", help="start Spark before timing")
     args = parser.parse_args()
     workdir = args.workdir.resolve()
     logging.basicConfig(level=logging.WARNING)
@@ -37,6 +65,8 @@ def main() -> None:
     from scale import Build, PeakMemory, _land_held_day, _quality, _quality_lines, _write
 
     set_aside = workdir / args.source
+    if args.from_base:
+        _restore_base(workdir, set_aside, args.day)
     if not any(set_aside.glob(f"*/{args.day.isoformat()}")):
         raise SystemExit(f"no files for {args.day} under {set_aside}")
     _land_held_day(workdir / "landing", set_aside)
@@ -44,6 +74,8 @@ def main() -> None:
     memory = PeakMemory()
     memory.start()
     build = Build(memory)
+    if args.warm_up:
+        _warm_up(build.spark)
     started = time.perf_counter()
     stages = build.full_build(args.day, args.day, prefix="next day ")
     total = time.perf_counter() - started

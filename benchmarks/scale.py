@@ -172,6 +172,16 @@ def _move_day(landing: Path, target_root: Path, day: date) -> None:
         shutil.move(str(folder), str(target))
 
 
+def _snapshot_lake(workdir: Path) -> None:
+    """Copies the lake as built so far to `lake-base/`, replacing any older copy."""
+    shutil.rmtree(workdir / "lake-base", ignore_errors=True)
+    shutil.copytree(workdir / "lake", workdir / "lake-base", ignore=_scratch_folders)
+
+
+def _scratch_folders(folder: str, names: list[str]) -> list[str]:
+    return [name for name in names if name == "_checkpoints"]
+
+
 def _land_held_day(landing: Path, held: Path) -> None:
     for folder in sorted(held.glob("*/*")):
         target = landing / folder.parent.name / folder.name
@@ -348,6 +358,11 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--misses", type=int, default=12, help="sample misses to show")
     parser.add_argument("--skip-plain", action="store_true", help="no plain Splink run")
     parser.add_argument(
+        "--snapshot-base",
+        action="store_true",
+        help="copy the base lake to lake-base/ before the incremental day, for later trials",
+    )
+    parser.add_argument(
         "--profile", default="focused", help="match profile: focused (default) or exhaustive"
     )
     parser.add_argument(
@@ -437,6 +452,9 @@ def main() -> None:
         plain["quality"] = plain_quality
         plain["ratio"] = round(ratio, 2)
         plain["report"] = plain["report"].__dict__
+
+    if args.snapshot_base:
+        build.timed("snapshot base lake", lambda: _snapshot_lake(workdir))
 
     incremental = None
     if args.incremental_day:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from cdp_assets import settings
@@ -85,6 +86,17 @@ def day_range_predicate(column: str, first: date, last: date) -> str:
     return f"{column} >= DATE'{first.isoformat()}' AND {column} <= DATE'{last.isoformat()}'"
 
 
+def _table_properties(change_data_feed: bool, deletion_vectors: bool) -> dict[str, str]:
+    properties = {}
+    if change_data_feed:
+        properties["delta.enableChangeDataFeed"] = "true"
+    if deletion_vectors:
+        # A MERGE touching a few rows then marks them deleted instead of rewriting the
+        # files that hold them.
+        properties["delta.enableDeletionVectors"] = "true"
+    return properties
+
+
 def replace_where(
     df: DataFrame,
     path: str,
@@ -100,17 +112,111 @@ def replace_where(
     writer = df.write.format("delta").mode("overwrite").option("replaceWhere", predicate)
     if not table_exists(df.sparkSession, path):
         writer = writer.partitionBy(*partition_by)
-        if change_data_feed:
-            writer = writer.option("delta.enableChangeDataFeed", "true")
+        for key, value in _table_properties(change_data_feed, False).items():
+            writer = writer.option(key, value)
     writer.save(path)
 
 
-def overwrite(df: DataFrame, path: str, change_data_feed: bool = False) -> None:
-    """Replaces a whole (unpartitioned) table with `df`, keeping its history."""
+def overwrite(
+    df: DataFrame, path: str, change_data_feed: bool = False, deletion_vectors: bool = False
+) -> None:
+    """Replaces a whole (unpartitioned) table with `df`, keeping its history.
+
+    The properties are set when the write creates the table; an existing table keeps its
+    own.
+    """
     writer = df.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
-    if change_data_feed:
-        writer = writer.option("delta.enableChangeDataFeed", "true")
+    for key, value in _table_properties(change_data_feed, deletion_vectors).items():
+        writer = writer.option(key, value)
     writer.save(path)
+
+
+def ensure_properties(
+    spark: SparkSession, path: str, change_data_feed: bool = False, deletion_vectors: bool = False
+) -> None:
+    """Sets the properties an existing table made before it was kept incrementally lacks."""
+    wanted = _table_properties(change_data_feed, deletion_vectors)
+    present = {
+        row["key"]: row["value"]
+        for row in spark.sql(f"SHOW TBLPROPERTIES {delta_ref(path)}").collect()
+    }
+    missing = {key: value for key, value in wanted.items() if present.get(key) != value}
+    if missing:
+        assignments = ", ".join(f"{key} = {value}" for key, value in missing.items())
+        spark.sql(f"ALTER TABLE {delta_ref(path)} SET TBLPROPERTIES ({assignments})")
+
+
+def read_version(spark: SparkSession, path: str, version: int) -> DataFrame:
+    return spark.read.format("delta").option("versionAsOf", version).load(path)
+
+
+def upsert(rows: DataFrame, gone: DataFrame, path: str, key: str) -> dict[str, int]:
+    """Brings the rows of some keys of a table to `rows` with one MERGE.
+
+    Args:
+        rows: The rows as they should now be, at most one per `key`; a row equal to the
+            table's is left alone, so the change feed shows only real changes.
+        gone: Keys (column `key`) whose rows are to be deleted.
+        path: An existing Delta table with the columns of `rows`.
+        key: The column identifying a row.
+
+    Returns:
+        Delta's counts: num_inserted_rows, num_updated_rows, num_deleted_rows and the rest.
+    """
+    columns = rows.columns
+    flag = "_cdp_deleted"
+    deletions = gone.select(
+        *[
+            F.col(column)
+            if column == key
+            else F.lit(None).cast(rows.schema[column].dataType).alias(column)
+            for column in columns
+        ]
+    )
+    source = rows.withColumn(flag, F.lit(False)).unionByName(
+        deletions.withColumn(flag, F.lit(True))
+    )
+    values = [column for column in columns if column != key]
+    differs = " OR ".join(f"NOT (target.`{column}` <=> source.`{column}`)" for column in values)
+    return merge(
+        source,
+        path,
+        f"target.`{key}` = source.`{key}`",
+        f"WHEN MATCHED AND source.{flag} THEN DELETE"
+        f" WHEN MATCHED AND NOT source.{flag} AND ({differs}) THEN UPDATE SET "
+        + ", ".join(f"`{column}` = source.`{column}`" for column in values)
+        + f" WHEN NOT MATCHED AND NOT source.{flag} THEN INSERT ("
+        + ", ".join(f"`{column}`" for column in columns)
+        + ") VALUES ("
+        + ", ".join(f"source.`{column}`" for column in columns)
+        + ")",
+    )
+
+
+def replace_rows(df: DataFrame, path: str, key: str, keys: DataFrame) -> dict[str, int]:
+    """Replaces every row whose `key` is among `keys` with the rows of `df`.
+
+    Two commits: the rows of those keys are deleted, then `df` is appended. A run that
+    stops between them leaves the keys without rows until the next run writes them again.
+
+    Args:
+        df: The new rows; each one's `key` must be among `keys`.
+        path: An existing Delta table.
+        key: The column naming what the rows belong to, e.g. `customer_id`.
+        keys: The keys being replaced, column `key`; the distinct values are used.
+
+    Returns:
+        deleted and inserted row counts.
+    """
+    deleted = merge(
+        keys.select(key).distinct(),
+        path,
+        f"target.`{key}` = source.`{key}`",
+        "WHEN MATCHED THEN DELETE",
+    ).get("num_deleted_rows", 0)
+    df.write.format("delta").mode("append").save(path)
+    inserted = int(latest_commit(df.sparkSession, path)["operationMetrics"]["numOutputRows"])
+    return {"deleted": deleted, "inserted": inserted}
 
 
 def remove_scratch(path: str) -> bool:

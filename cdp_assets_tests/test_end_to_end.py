@@ -14,6 +14,15 @@ from cdp_assets import lake
 from cdp_assets.cli import main
 from cdp_assets.customers import tables
 from cdp_assets.generator import generate
+from cdp_assets.golden import (
+    EVENT_COLUMNS,
+    GOLDEN_COLUMNS,
+    SUPPRESSION_COLUMNS,
+    build_contact_sources,
+    build_customer_events,
+    build_golden_records,
+    build_suppression_list,
+)
 from cdp_assets.identity import resolve
 from cdp_assets.landing import LocalLandingZone
 from cdp_assets.pipeline import run_pipeline
@@ -176,6 +185,28 @@ def test_the_incremental_update_agrees_with_a_full_rebuild(spark, world, tmp_pat
     assert pairs.operationParameters["mode"] == "Append", "the new day was not incremental"
     incremental = lake.read_table(spark, customers_path)
     assert _partition(incremental) == _partition(rebuilt.customers)
+
+
+def _rows(frame, columns):
+    return sorted(tuple(row[column] for column in columns) for row in frame.collect())
+
+
+def test_the_golden_tables_kept_by_changes_equal_a_rebuild(spark, world):
+    contacts = lake.read_table(spark, contacts_table_path())
+    customers = lake.read_table(spark, tables.path(tables.CUSTOMERS))
+    junction = build_contact_sources(contacts, customers)
+    golden = build_golden_records(junction)
+    history = DeltaTable.forPath(spark, tables.path(tables.CONTACT_SOURCES)).history(1).first()
+
+    assert history.operation == "MERGE", "the new day did not update contact_sources in place"
+    kept = lake.read_table(spark, tables.path(tables.CONTACT_SOURCES))
+    assert _rows(kept, junction.columns) == _rows(junction, junction.columns)
+    assert _rows(_golden(spark), GOLDEN_COLUMNS) == _rows(golden, GOLDEN_COLUMNS)
+    events = lake.read_table(spark, tables.path(tables.CUSTOMER_EVENTS))
+    assert _rows(events, EVENT_COLUMNS) == _rows(build_customer_events(junction), EVENT_COLUMNS)
+    suppressed = lake.read_table(spark, tables.path(tables.SUPPRESSION_LIST))
+    rebuilt = build_suppression_list(golden, junction)
+    assert _rows(suppressed, SUPPRESSION_COLUMNS) == _rows(rebuilt, SUPPRESSION_COLUMNS)
 
 
 def test_a_rerun_with_nothing_new_sends_nothing_again(spark, world, receiver):

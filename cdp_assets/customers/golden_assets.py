@@ -7,7 +7,7 @@ from dagster_pyspark import PySparkResource
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from cdp_assets import lake
+from cdp_assets import changes, lake
 from cdp_assets.customers import tables
 from cdp_assets.golden import (
     GOLDEN_COLUMNS,
@@ -21,16 +21,34 @@ from cdp_assets.standardized.assets import contacts_table_path
 
 GROUP = "golden"
 
+FULL = "full"
+INCREMENTAL = "incremental"
+UNCHANGED = "unchanged"
+
 
 def _read(spark: SparkSession, table: str) -> DataFrame:
     return lake.read_table(spark, tables.path(table))
 
 
-def merge_golden_records(spark: SparkSession, snapshot: DataFrame, path: str) -> dict[str, int]:
+# Past this share of a table's rows changing, rebuilding it whole is cheaper than a MERGE.
+REBUILD_SHARE = 0.2
+
+
+def merge_golden_records(
+    spark: SparkSession, snapshot: DataFrame, path: str, scope: DataFrame | None = None
+) -> dict[str, int]:
     """Brings the golden table to `snapshot` with one MERGE, touching only changed rows.
 
     Unchanged customers keep their rows, so the change data feed holds exactly the
     customers that were created, changed or merged away.
+
+    Args:
+        spark: The Spark session.
+        snapshot: Golden records as they should now be.
+        path: The golden records table.
+        scope: When given (column customer_id), `snapshot` covers only these customers: a
+            customer in scope without a snapshot row is deleted, and every customer out of
+            scope is left alone. When omitted, the snapshot is the whole table.
     """
     if not lake.table_exists(spark, path):
         lake.overwrite(snapshot, path, change_data_feed=True)
@@ -41,19 +59,73 @@ def merge_golden_records(spark: SparkSession, snapshot: DataFrame, path: str) ->
         for column in GOLDEN_COLUMNS
         if column != "customer_id"
     )
-    counts = lake.merge(
-        snapshot,
-        path,
-        "target.customer_id = source.customer_id",
-        f"WHEN MATCHED AND ({changed}) THEN UPDATE SET *"
-        " WHEN NOT MATCHED THEN INSERT *"
-        " WHEN NOT MATCHED BY SOURCE THEN DELETE",
-    )
+    if scope is None:
+        counts = lake.merge(
+            snapshot,
+            path,
+            "target.customer_id = source.customer_id",
+            f"WHEN MATCHED AND ({changed}) THEN UPDATE SET *"
+            " WHEN NOT MATCHED THEN INSERT *"
+            " WHEN NOT MATCHED BY SOURCE THEN DELETE",
+        )
+    else:
+        gone = scope.select("customer_id").distinct().join(snapshot, "customer_id", "left_anti")
+        counts = lake.upsert(snapshot.select(*GOLDEN_COLUMNS), gone, path, "customer_id")
     return {
         "inserted": counts.get("num_inserted_rows", 0),
         "updated": counts.get("num_updated_rows", 0),
         "deleted": counts.get("num_deleted_rows", 0),
     }
+
+
+def _changed_keys(feeds: dict[str, changes.Feed], column: str) -> DataFrame | None:
+    """Distinct non-null `column` values the feeds' rows hold, before and after each change;
+    None when a feed cannot say."""
+    if not all(feed.complete for feed in feeds.values()):
+        return None
+    frames = [
+        feed.rows.select(column).where(F.col(column).isNotNull())
+        for feed in feeds.values()
+        if not feed.unchanged
+    ]
+    union = frames[0]
+    for frame in frames[1:]:
+        union = union.unionByName(frame)
+    return union.distinct().localCheckpoint()
+
+
+class _Scope:
+    """The keys whose rows a table must rebuild this run, or None for the whole table."""
+
+    def __init__(self, spark: SparkSession, consumer: str, inputs: list[str], key: str, target):
+        self.feeds = changes.changes_since(spark, consumer, inputs)
+        self.versions = changes.versions_of(self.feeds)
+        self.key = key
+        self.keys: DataFrame | None = None
+        self.unchanged = False
+        if not lake.table_exists(spark, target) or not all(
+            feed.complete for feed in self.feeds.values()
+        ):
+            return
+        if all(feed.unchanged for feed in self.feeds.values()):
+            self.unchanged = True
+            return
+        keys = _changed_keys(self.feeds, key)
+        rows = lake.read_table(spark, target).count()
+        if keys is not None and keys.count() <= max(rows * REBUILD_SHARE, 1):
+            self.keys = keys
+
+    @property
+    def mode(self) -> str:
+        if self.unchanged:
+            return UNCHANGED
+        return FULL if self.keys is None else INCREMENTAL
+
+    def only(self, frame: DataFrame) -> DataFrame:
+        """`frame` restricted to the keys in scope (all of it for a full rebuild)."""
+        if self.keys is None:
+            return frame
+        return frame.join(F.broadcast(self.keys), self.key, "left_semi")
 
 
 @dg.asset(
@@ -65,14 +137,44 @@ def merge_golden_records(spark: SparkSession, snapshot: DataFrame, path: str) ->
 def contact_sources(context: dg.AssetExecutionContext, pyspark: PySparkResource):
     """Every source record with its customer, link type, confidence and field values."""
     spark = pyspark.spark_session
-    contacts = lake.read_table(spark, contacts_table_path())
-    junction = build_contact_sources(contacts, _read(spark, tables.CUSTOMERS))
-    lake.overwrite(junction, tables.path(tables.CONTACT_SOURCES))
+    path = tables.path(tables.CONTACT_SOURCES)
+    contacts_path, customers_path = contacts_table_path(), tables.path(tables.CUSTOMERS)
+    inputs = [contacts_path, customers_path]
+    scope = _Scope(spark, tables.CONTACT_SOURCES, inputs, "record_key", path)
+    contacts = lake.read_version(spark, contacts_path, scope.versions[contacts_path])
+    customers = lake.read_version(spark, customers_path, scope.versions[customers_path])
+    counts = {}
+    if scope.mode == FULL:
+        junction = build_contact_sources(contacts, customers)
+        lake.overwrite(junction, path, change_data_feed=True, deletion_vectors=True)
+        lake.ensure_properties(spark, path, change_data_feed=True, deletion_vectors=True)
+    elif scope.mode == INCREMENTAL:
+        records = scope.only(contacts).localCheckpoint()
+        junction = build_contact_sources(records, scope.only(customers))
+        gone = scope.keys.join(records.select("record_key"), "record_key", "left_anti")
+        counts = lake.upsert(junction, gone, path, "record_key")
+    changes.record_consumed(spark, tables.CONTACT_SOURCES, scope.versions)
+
     written = _read(spark, tables.CONTACT_SOURCES)
-    rows = written.count()
-    unlinked = written.where(F.col("customer_id").isNull()).count()
-    context.log.info(f"contact_sources holds {rows} records")
-    return dg.MaterializeResult(metadata={"rows": rows, "records_without_customer": unlinked})
+    totals = written.agg(
+        F.count("*").alias("rows"),
+        F.count_if(F.col("customer_id").isNull()).alias("unlinked"),
+    ).first()
+    context.log.info(f"contact_sources holds {totals['rows']} records ({scope.mode})")
+    return dg.MaterializeResult(
+        metadata={
+            "rows": totals["rows"],
+            "records_without_customer": totals["unlinked"],
+            "mode": scope.mode,
+            "rows_inserted": counts.get("num_inserted_rows", 0),
+            "rows_updated": counts.get("num_updated_rows", 0),
+            "rows_deleted": counts.get("num_deleted_rows", 0),
+        }
+    )
+
+
+def _customer_scope(spark: SparkSession, consumer: str, input_path: str, target: str) -> _Scope:
+    return _Scope(spark, consumer, [input_path], "customer_id", target)
 
 
 @dg.asset(
@@ -84,17 +186,29 @@ def contact_sources(context: dg.AssetExecutionContext, pyspark: PySparkResource)
 def golden_records(context: dg.AssetExecutionContext, pyspark: PySparkResource):
     """One row per customer: surviving field values, interests, consent, first and last seen."""
     spark = pyspark.spark_session
-    snapshot = build_golden_records(_read(spark, tables.CONTACT_SOURCES))
-    changes = merge_golden_records(spark, snapshot, tables.path(tables.GOLDEN_RECORDS))
+    path = tables.path(tables.GOLDEN_RECORDS)
+    junction_path = tables.path(tables.CONTACT_SOURCES)
+    scope = _customer_scope(spark, tables.GOLDEN_RECORDS, junction_path, path)
+    changes_made = {"inserted": 0, "updated": 0, "deleted": 0}
+    if scope.mode != UNCHANGED:
+        junction = lake.read_version(spark, junction_path, scope.versions[junction_path])
+        snapshot = build_golden_records(scope.only(junction))
+        changes_made = merge_golden_records(spark, snapshot, path, scope.keys)
+    changes.record_consumed(spark, tables.GOLDEN_RECORDS, scope.versions)
+
     written = _read(spark, tables.GOLDEN_RECORDS)
-    customers = written.count()
-    opted_out = written.where(F.col("opted_out")).count()
-    context.log.info(f"golden_records: {customers} customers, changes {changes}")
+    totals = written.agg(
+        F.count("*").alias("customers"), F.count_if(F.col("opted_out")).alias("opted_out")
+    ).first()
+    context.log.info(
+        f"golden_records: {totals['customers']} customers ({scope.mode}), changes {changes_made}"
+    )
     return dg.MaterializeResult(
         metadata={
-            "customers": customers,
-            "opted_out": opted_out,
-            **{f"rows_{kind}": count for kind, count in changes.items()},
+            "customers": totals["customers"],
+            "opted_out": totals["opted_out"],
+            "mode": scope.mode,
+            **{f"rows_{kind}": count for kind, count in changes_made.items()},
         }
     )
 
@@ -108,10 +222,20 @@ def golden_records(context: dg.AssetExecutionContext, pyspark: PySparkResource):
 def suppression_list(pyspark: PySparkResource):
     """Every phone and email of opted-out customers, for marketing to exclude."""
     spark = pyspark.spark_session
-    suppressed = build_suppression_list(
-        _read(spark, tables.GOLDEN_RECORDS), _read(spark, tables.CONTACT_SOURCES)
-    )
-    lake.overwrite(suppressed, tables.path(tables.SUPPRESSION_LIST))
+    path = tables.path(tables.SUPPRESSION_LIST)
+    golden_path = tables.path(tables.GOLDEN_RECORDS)
+    scope = _customer_scope(spark, tables.SUPPRESSION_LIST, golden_path, path)
+    if scope.mode != UNCHANGED:
+        golden = lake.read_version(spark, golden_path, scope.versions[golden_path])
+        suppressed = build_suppression_list(
+            scope.only(golden), scope.only(_read(spark, tables.CONTACT_SOURCES))
+        )
+        if scope.keys is None:
+            lake.overwrite(suppressed, path)
+        else:
+            lake.replace_rows(suppressed, path, "customer_id", scope.keys)
+    changes.record_consumed(spark, tables.SUPPRESSION_LIST, scope.versions)
+
     written = _read(spark, tables.SUPPRESSION_LIST)
     by_channel = {
         row["channel"]: row["count"] for row in written.groupBy("channel").count().collect()
@@ -120,6 +244,7 @@ def suppression_list(pyspark: PySparkResource):
         metadata={
             "phones": by_channel.get("phone", 0),
             "emails": by_channel.get("email", 0),
+            "mode": scope.mode,
         }
     )
 
@@ -133,13 +258,25 @@ def suppression_list(pyspark: PySparkResource):
 def customer_events(pyspark: PySparkResource):
     """The journey: enquiries, site visits, calls, pricing talks and opt-outs, in order."""
     spark = pyspark.spark_session
-    events = build_customer_events(_read(spark, tables.CONTACT_SOURCES))
-    lake.overwrite(events, tables.path(tables.CUSTOMER_EVENTS))
+    path = tables.path(tables.CUSTOMER_EVENTS)
+    junction_path = tables.path(tables.CONTACT_SOURCES)
+    scope = _customer_scope(spark, tables.CUSTOMER_EVENTS, junction_path, path)
+    if scope.mode != UNCHANGED:
+        junction = lake.read_version(spark, junction_path, scope.versions[junction_path])
+        events = build_customer_events(scope.only(junction))
+        if scope.keys is None:
+            lake.overwrite(events, path, deletion_vectors=True)
+            lake.ensure_properties(spark, path, deletion_vectors=True)
+        else:
+            lake.replace_rows(events, path, "customer_id", scope.keys)
+    changes.record_consumed(spark, tables.CUSTOMER_EVENTS, scope.versions)
+
     written = _read(spark, tables.CUSTOMER_EVENTS)
     by_type = written.groupBy("event_type").count().orderBy("event_type").collect()
     return dg.MaterializeResult(
         metadata={
             "events": sum(row["count"] for row in by_type),
+            "mode": scope.mode,
             **{f"events_{row['event_type']}": row["count"] for row in by_type},
         }
     )

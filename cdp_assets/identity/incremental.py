@@ -333,7 +333,8 @@ def resolve_new_records(
 
     Returns:
         A `Resolution` whose match_pairs and review_queue hold the new pairs only (to be
-        appended), whose customers is the whole table after the batch, whose
+        appended), whose customers is the whole table after the batch (computed when
+        read, from `previous_customers`) and changed_customers its rows that differ, whose
         customer_merges holds this batch's merges and whose identifier_hubs holds the hubs
         among the identifiers the batch touched. Its stats include
         `crossed_hub_identifiers`: phones and emails that became hubs only with this
@@ -357,7 +358,7 @@ def resolve_new_records(
     )
     new_keys = new.select("record_key")
 
-    neighbours = blocking_neighbours(existing, new, policy)
+    neighbours = pin(blocking_neighbours(existing, new, policy))
     touched_values = pin(_identifier_values(new.unionByName(neighbours)))
     holders = pin(identifier_holders(existing, touched_values))
     hubs_before = _hubs_among(holders, touched_values, policy)
@@ -400,14 +401,17 @@ def resolve_new_records(
         pin(clusters), pin(link_edges), previous_customers, run_at
     )
     scope_result = pin(scope_result)
-    customers = pin(
+    # Left lazy: the caller writes only the changed rows, and a full table would be a copy.
+    customers = (
         previous_customers.select(*CUSTOMER_COLUMNS)
         .join(scope_keys, "record_key", "left_anti")
         .unionByName(scope_result)
     )
     merges = pin(merges)
+    # Both records of a pair that is not distinct are in scope, so their customers are
+    # among the re-clustered ones.
     review_queue = pin(
-        build_review_queue(match_pairs, customers, holders.unionByName(new), decisions)
+        build_review_queue(match_pairs, scope_result, holders.unionByName(new), decisions)
     )
 
     crossed_rows = crossed.orderBy("identifier", "value").collect()
@@ -453,4 +457,5 @@ def resolve_new_records(
         review_queue=review_queue,
         identifier_hubs=hubs,
         stats=stats,
+        changed_customers=scope_result,
     )

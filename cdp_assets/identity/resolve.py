@@ -62,6 +62,10 @@ class Resolution:
         identifier_hubs: Phones and emails shared too widely to identify anyone.
         stats: Counts a user wants to see: links by rule, comparisons per blocking rule,
             merges, review size, largest cluster, timings.
+        changed_customers: For a batch resolved against earlier customers, the customers
+            rows of every record the batch placed anew (its own and those of the customers
+            it touched); every other row of `customers` is the earlier one. None for a
+            full resolution.
     """
 
     match_pairs: DataFrame
@@ -70,6 +74,7 @@ class Resolution:
     review_queue: DataFrame
     identifier_hubs: DataFrame
     stats: dict = field(default_factory=dict)
+    changed_customers: DataFrame | None = None
 
 
 def default_checkpoint_dir() -> str:

@@ -17,7 +17,12 @@ from cdp_assets.standardize.emails import (
     normalize_email,
     standardize_email,
 )
-from cdp_assets.standardize.initials import expand_initials
+from cdp_assets.standardize.initials import (
+    EXPANDED_FLAG,
+    as_standardized,
+    expand_initials,
+    expand_initials_marked,
+)
 from cdp_assets.standardize.names import NameParts, normalize_name, split_name
 from cdp_assets.standardize.phones import (
     StandardPhone,
@@ -31,10 +36,13 @@ from cdp_assets.standardize.phones import (
 __all__ = [
     "CONTACT_COLUMNS",
     "CONTACT_SCHEMA",
+    "EXPANDED_FLAG",
     "NameParts",
     "StandardEmail",
     "StandardPhone",
+    "as_standardized",
     "expand_initials",
+    "expand_initials_marked",
     "is_placeholder_email",
     "is_placeholder_phone",
     "known_mail_domains",

@@ -47,3 +47,33 @@ def expand_initials(contacts: DataFrame) -> DataFrame:
     return with_expansion.select(
         *[replaced.get(column, F.col(column)).alias(column) for column in contacts.columns]
     )
+
+
+EXPANDED_FLAG = "initial_expanded"
+
+
+def expand_initials_marked(contacts: DataFrame) -> DataFrame:
+    """`expand_initials`, with a boolean column `initial_expanded` on every row.
+
+    The flag says which rows had their initial spelled out, so `as_standardized` can put
+    the initial back when the records around one change.
+    """
+    given = contacts.withColumn("_given_first_name", F.col("first_name"))
+    return (
+        expand_initials(given)
+        .withColumn(EXPANDED_FLAG, ~F.col("first_name").eqNullSafe(F.col("_given_first_name")))
+        .drop("_given_first_name")
+    )
+
+
+def as_standardized(contacts: DataFrame) -> DataFrame:
+    """Rows of `expand_initials_marked` as standardization left them, without the flag."""
+    expanded = F.coalesce(F.col(EXPANDED_FLAG), F.lit(False))
+    initial = F.substring(F.col("first_name"), 1, 1)
+    # The spelling replaced the name's first character, and the rest of the name follows.
+    name = F.concat(initial, F.expr("substring(name, length(first_name) + 1)"))
+    return (
+        contacts.withColumn("name", F.when(expanded, name).otherwise(F.col("name")))
+        .withColumn("first_name", F.when(expanded, initial).otherwise(F.col("first_name")))
+        .drop(EXPANDED_FLAG)
+    )
