@@ -8,6 +8,7 @@ from pyspark.sql import functions as F
 from cdp_assets import lake
 from cdp_assets.identity.contacts import contacts_frame
 from cdp_assets.standardize import expand_initials_marked
+from cdp_assets.standardized import contacts as contacts_module
 from cdp_assets.standardized.contacts import FULL, INCREMENTAL, update_contacts
 
 DAY_1 = date(2025, 6, 1)
@@ -62,7 +63,11 @@ def _update(spark, inputs):
     return update_contacts(spark, present, lake.table_path("contacts"))
 
 
-def test_first_run_rebuilds_and_a_new_day_is_taken_in_alone(spark, standardized):
+@pytest.mark.parametrize("broadcast_records", [200_000, 0], ids=["broadcast", "shuffled"])
+def test_first_run_rebuilds_and_a_new_day_is_taken_in_alone(
+    spark, standardized, monkeypatch, broadcast_records
+):
+    monkeypatch.setattr(contacts_module, "BROADCAST_RECORDS", broadcast_records)
     standardized("website", DAY_1, [_record("website", "1", DAY_1, "r sharma", "+919876543210")])
     standardized("walk_in", DAY_1, [_record("walk_in", "1", DAY_1, "neha ghosh", "+919812345678")])
     first = _update(spark, standardized.inputs)

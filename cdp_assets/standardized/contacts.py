@@ -79,16 +79,20 @@ def _slice(days_by_source: dict[str, list[date]]) -> Column:
     return reduce(lambda left, right: left | right, conditions, F.lit(False))
 
 
-def _holders(contacts: DataFrame, records: DataFrame) -> DataFrame:
+# Up to this many fresh records, their phones and emails are sent to every task of the
+# scan over contacts instead of shuffling contacts to meet them. A checkpointed frame has
+# no size Spark could judge that by, so it is decided here.
+BROADCAST_RECORDS = 200_000
+
+
+def _holders(contacts: DataFrame, records: DataFrame, broadcast: bool) -> DataFrame:
     """Contacts sharing a phone or an email with any of `records`."""
-    by_identifier = [
-        contacts.join(
-            records.select(identifier).where(F.col(identifier).isNotNull()).distinct(),
-            identifier,
-            "left_semi",
-        )
-        for identifier in ("phone", "email")
-    ]
+    by_identifier = []
+    for identifier in ("phone", "email"):
+        values = records.select(identifier).where(F.col(identifier).isNotNull()).distinct()
+        if broadcast:
+            values = F.broadcast(values)
+        by_identifier.append(contacts.join(values, identifier, "left_semi"))
     return _union(by_identifier).dropDuplicates(["record_key"])
 
 
@@ -122,12 +126,16 @@ def refresh_contacts(
     ).localCheckpoint()
     replaced = current.where(in_slice).select("record_key", "phone", "email").localCheckpoint()
     rest = current.where(~in_slice)
+    small = fresh.count() + replaced.count() <= BROADCAST_RECORDS
 
     # Records whose initials may read differently now, and everything their expansion reads.
     fresh_identifiers = fresh.select("phone", "email")
-    affected = _holders(rest, fresh_identifiers.unionByName(replaced.drop("record_key")))
+    affected = _holders(rest, fresh_identifiers.unionByName(replaced.drop("record_key")), small)
     affected = affected.localCheckpoint()
-    around = _holders(rest, fresh_identifiers.unionByName(affected.select("phone", "email")))
+    small = small and affected.count() <= BROADCAST_RECORDS
+    around = _holders(
+        rest, fresh_identifiers.unionByName(affected.select("phone", "email")), small
+    ).localCheckpoint()
     recomputed = expand_initials_marked(
         as_standardized(around).unionByName(fresh, allowMissingColumns=False)
     )
