@@ -6,6 +6,7 @@ Spark application without a JVM of its own.
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 
@@ -44,6 +45,23 @@ def spark():
     log4j.core.config.Configurator.setLevel("org.apache.spark.sql.connect", log4j.Level.OFF)
     yield session
     session.stop()
+
+
+@pytest.fixture(autouse=True)
+def _forget_tables(request):
+    """Drops what the session cached about the tables a test wrote, after the test.
+
+    Each test writes its own lake in a temporary folder; Delta keeps the log and latest
+    snapshot of every table it has opened, and the session pins what tests checkpointed.
+    Over a few hundred tests that fills the driver's heap with tables nobody reads again.
+    """
+    yield
+    if "spark" not in request.fixturenames:
+        return
+    session = request.getfixturevalue("spark")
+    session.catalog.clearCache()
+    session._jvm.org.apache.spark.sql.delta.DeltaLog.clearCache()
+    gc.collect()
 
 
 @pytest.fixture(scope="session")

@@ -51,8 +51,11 @@ def merge_golden_records(
             scope is left alone. When omitted, the snapshot is the whole table.
     """
     if not lake.table_exists(spark, path):
-        lake.overwrite(snapshot, path, change_data_feed=True)
+        lake.overwrite(snapshot, path, change_data_feed=True, deletion_vectors=True)
         return {"inserted": snapshot.count(), "updated": 0, "deleted": 0}
+    # With deletion vectors a MERGE marks the few changed rows instead of rewriting every
+    # file that holds one; a table made without them gets them here.
+    lake.ensure_properties(spark, path, change_data_feed=True, deletion_vectors=True)
 
     changed = " OR ".join(
         f"NOT (target.{column} <=> source.{column})"
