@@ -45,13 +45,19 @@ def _warm_up(spark) -> None:
     lake.read_table(spark, contacts_table_path()).limit(1).collect()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def day_arguments(description: str, set_aside: str) -> argparse.ArgumentParser:
+    """The arguments every replay of a set-aside day takes: work folder, day, where it is."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--workdir", type=Path, required=True, help="a scale.py work folder")
     parser.add_argument("--day", type=date.fromisoformat, required=True)
-    parser.add_argument("--from", dest="source", default="dropped", help="folder set aside")
+    parser.add_argument("--from", dest="source", default=set_aside, help="folder set aside")
     parser.add_argument("--driver-memory", default="8g")
     parser.add_argument("--shuffle-partitions", default="16")
+    return parser
+
+
+def main() -> None:
+    parser = day_arguments(__doc__.splitlines()[0], "dropped")
     parser.add_argument("--from-base", action="store_true", help="start from lake-base/")
     parser.add_argument("--warm-up", action="store_true", help="start Spark before timing")
     args = parser.parse_args()

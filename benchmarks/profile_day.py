@@ -12,14 +12,13 @@ side, so a stage's job time can exceed its wall time.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
 import sys
 import urllib.request
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 
@@ -43,17 +42,14 @@ def _kind(job: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workdir", type=Path, required=True, help="a scale.py work folder")
-    parser.add_argument("--day", type=date.fromisoformat, required=True)
-    parser.add_argument("--from", dest="source", default="held", help="folder set aside")
-    parser.add_argument("--driver-memory", default="8g")
-    parser.add_argument("--shuffle-partitions", default="16")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from next_day import day_arguments
+
+    parser = day_arguments(__doc__.splitlines()[0], "held")
     parser.add_argument("--top", type=int, default=8, help="job kinds to list per stage")
     args = parser.parse_args()
     workdir = args.workdir.resolve()
     logging.basicConfig(level=logging.WARNING)
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from scale import use_workdir
 
     use_workdir(workdir, args.driver_memory, args.shuffle_partitions)
