@@ -101,17 +101,21 @@ def replace_where(
     df: DataFrame,
     path: str,
     predicate: str,
-    partition_by: list[str],
+    partition_by: tuple[str, ...] = (),
     change_data_feed: bool = False,
 ) -> None:
     """Replaces exactly the rows matching `predicate` with `df`, creating the table if needed.
 
     Every row of `df` must match the predicate; Delta refuses the write otherwise, so a run
     can never spill outside the slice it owns. Rerunning the same slice leaves the same rows.
+    The predicate need not name partition columns: Delta finds the files holding matching
+    rows from their column statistics, so a table written a day at a time and read by day
+    needs no directory per day. `partition_by` applies only when the write creates the table.
     """
     writer = df.write.format("delta").mode("overwrite").option("replaceWhere", predicate)
     if not table_exists(df.sparkSession, path):
-        writer = writer.partitionBy(*partition_by)
+        if partition_by:
+            writer = writer.partitionBy(*partition_by)
         for key, value in _table_properties(change_data_feed, False).items():
             writer = writer.option(key, value)
     writer.save(path)

@@ -36,7 +36,7 @@ def standardized(spark, lake_root):
     def write(source, day, records):
         frame = contacts_frame(spark, records)
         predicate = lake.day_range_predicate("day", day, day)
-        lake.replace_where(frame, inputs[source], predicate, ["day"], change_data_feed=True)
+        lake.replace_where(frame, inputs[source], predicate, change_data_feed=True)
 
     write.inputs = inputs
     return write
@@ -165,12 +165,12 @@ def test_nothing_new_writes_nothing(spark, standardized):
 def test_a_lake_made_before_the_feed_was_on_is_rebuilt_once(spark, lake_root):
     path = lake.table_path("standardized", "website")
     frame = contacts_frame(spark, [_record("website", "1", DAY_1, "neha ghosh", "+919812345678")])
-    lake.replace_where(frame, path, lake.day_range_predicate("day", DAY_1, DAY_1), ["day"])
+    lake.replace_where(frame, path, lake.day_range_predicate("day", DAY_1, DAY_1))
     inputs = {"website": path}
 
     first = _update(spark, inputs)
     frame = contacts_frame(spark, [_record("website", "2", DAY_2, "amit shah", "+919800000001")])
-    lake.replace_where(frame, path, lake.day_range_predicate("day", DAY_2, DAY_2), ["day"])
+    lake.replace_where(frame, path, lake.day_range_predicate("day", DAY_2, DAY_2))
     second = _update(spark, inputs)
 
     assert (first.mode, second.mode, second.inserted) == (FULL, INCREMENTAL, 1)

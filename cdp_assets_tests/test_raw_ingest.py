@@ -96,6 +96,21 @@ def test_rematerializing_a_partition_leaves_identical_tables(spark, ingested_day
         assert len(ids) == len(set(ids)), source.name
 
 
+def test_rematerializing_one_day_leaves_the_other_days_alone(spark, lake_root, tmp_path):
+    landing = tmp_path / "landing"
+    generate(out=landing, people=200, days=3, start=date(2024, 3, 4), seed=5)
+    days = ["2024-03-04", "2024-03-05", "2024-03-06"]
+    for day in days:
+        _materialize(landing, day, selection=["raw_website"])
+    before = _raw_rows(spark, "website")
+
+    _materialize(landing, days[1], selection=["raw_website"])
+
+    after = _raw_rows(spark, "website")
+    assert after == before
+    assert {row["day"].isoformat() for row in after} == set(days)
+
+
 def test_materialization_reports_rows_rejects_and_files(spark, ingested_day):
     [event] = [
         event

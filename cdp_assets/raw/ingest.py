@@ -212,14 +212,12 @@ def ingest(
     )
 
     days = lake.day_range_predicate("day", first_day, last_day)
-    lake.replace_where(
-        _to_spark(spark, records), raw_table_path(source.name), days, partition_by=["day"]
-    )
+    lake.replace_where(_to_spark(spark, records), raw_table_path(source.name), days)
     lake.replace_where(
         _to_spark(spark, rejects),
         quarantine_table_path(),
         f"source = '{source.name}' AND {days}",
-        partition_by=["source", "day"],
+        partition_by=("source",),
     )
     report.seconds = time.monotonic() - started
     log.info(

@@ -69,9 +69,7 @@ def build_standardized_asset(source: Source) -> dg.AssetsDefinition:
         raw = lake.read_table(spark, raw_table_path(source.name)).where(days)
 
         path = standardized_table_path(source.name)
-        lake.replace_where(
-            standardize_contacts(raw), path, days, partition_by=["day"], change_data_feed=True
-        )
+        lake.replace_where(standardize_contacts(raw), path, days, change_data_feed=True)
 
         written = lake.read_table(spark, path).where(days)
         stats = standardization_stats(written)
