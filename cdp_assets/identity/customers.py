@@ -79,7 +79,13 @@ def _avoid_earlier_ids(
     named from all its record keys, marked as a split, which still gives the same id on
     a rerun.
     """
-    earlier = previous_customers.select(F.col("customer_id").alias("earlier_id")).distinct()
+    # Only the fresh ids can collide: look those up instead of listing every earlier id.
+    candidates = fresh.select(F.col("customer_id").alias("earlier_id"))
+    earlier = (
+        previous_customers.select(F.col("customer_id").alias("earlier_id"))
+        .join(candidates, "earlier_id", "left_semi")
+        .distinct()
+    )
     all_keys = clusters.groupBy("cluster_id").agg(
         F.concat_ws(
             "|", F.lit("split"), F.array_join(F.array_sort(F.collect_list("record_key")), "|")
@@ -134,7 +140,8 @@ def assign_customer_ids(
         )
         return fresh, empty_merges
 
-    claims = _previous_claims(clusters, previous_customers)
+    # Both the kept ids and the merges read the claims: count them once.
+    claims = _previous_claims(clusters, previous_customers).localCheckpoint()
     oldest_first = Window.partitionBy("cluster_id").orderBy("previous_created_at", "previous_id")
     most_held = Window.partitionBy("previous_id").orderBy(F.desc("held"), "first_record_key")
     preferred = claims.withColumn("choice", F.row_number().over(oldest_first)).where(
@@ -150,7 +157,9 @@ def assign_customer_ids(
         )
     )
     unnamed = fresh.join(kept.select("cluster_id"), "cluster_id", "left_anti")
-    cluster_ids = kept.unionByName(_avoid_earlier_ids(unnamed, clusters, previous_customers))
+    cluster_ids = kept.unionByName(
+        _avoid_earlier_ids(unnamed, clusters, previous_customers)
+    ).localCheckpoint()
 
     merged_away = claims.join(
         kept.select(F.col("customer_id").alias("previous_id")), "previous_id", "left_anti"
