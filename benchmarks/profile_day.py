@@ -7,14 +7,17 @@ description and call site, largest first. Job times overlap when Spark runs jobs
 side, so a stage's job time can exceed its wall time.
 
     .venv/bin/python benchmarks/profile_day.py --workdir data/bench/scale-2300k \\
-        --day 2026-01-01 --from held
+        --day 2026-01-01 --from held [--python-profile identity]
 """
 
 from __future__ import annotations
 
+import cProfile
+import io
 import json
 import logging
 import os
+import pstats
 import sys
 import urllib.request
 from collections import defaultdict
@@ -47,6 +50,13 @@ def main() -> None:
 
     parser = day_arguments(__doc__.splitlines()[0], "held")
     parser.add_argument("--top", type=int, default=8, help="job kinds to list per stage")
+    parser.add_argument(
+        "--python-profile",
+        action="append",
+        default=[],
+        metavar="STAGE",
+        help="also list the driver's Python functions by cumulative time for this stage",
+    )
     args = parser.parse_args()
     workdir = args.workdir.resolve()
     logging.basicConfig(level=logging.WARNING)
@@ -84,7 +94,17 @@ def main() -> None:
     ]
     total = 0.0
     for name, keys, first, last in stages:
+        profiler = cProfile.Profile() if name in args.python_profile else None
+        if profiler:
+            profiler.enable()
         report = build.stage(name, keys, first, last)
+        if profiler:
+            profiler.disable()
+            listing = io.StringIO()
+            pstats.Stats(profiler, stream=listing).sort_stats("cumulative").print_stats(
+                r"cdp_assets|splink/internals/(linker|clustering|database_api)", 40
+            )
+            _write(listing.getvalue())
         total += report.seconds
         new = [job for job in _jobs(spark) if job["jobId"] not in seen]
         seen |= {job["jobId"] for job in new}
