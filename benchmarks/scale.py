@@ -3,7 +3,8 @@
 Generates `--records` leads across the 12 sources with their truth into a fresh work
 folder, materializes the graph stage by stage in one process and one Spark session
 (ingest, standardize, contacts, identity, golden records), and reports per stage the wall
-time, the peak RSS of the Spark driver JVM and of this Python process, and the load
+time, the peak RSS of the Spark driver JVM, of this Python process and of PySpark's Python
+workers, the peak of their summed PSS (each shared page counted once), and the load
 average. After identity it reports Splink's comparisons per blocking rule, pairwise
 precision, recall and F1 against the truth, the open review share, the misses by cause,
 and a plain Splink run over the same contacts for comparison.
@@ -52,15 +53,28 @@ def _write(line: str = "") -> None:
     sys.stdout.flush()
 
 
+def _proportional_size(process: psutil.Process) -> int:
+    """A process's PSS: its private pages plus its share of pages mapped by others."""
+    with open(f"/proc/{process.pid}/smaps_rollup") as rollup:
+        for line in rollup:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 class PeakMemory:
-    """Samples the RSS of this process, its Spark JVM and the JVM's Python workers."""
+    """Samples the RSS of this process, its Spark JVM and the JVM's Python workers.
+
+    `total` is the largest sum of all of them at one instant, each counted by its PSS, so
+    pages the forked Python workers share are counted once: the machine's real use.
+    """
 
     def __init__(self, interval: float = 0.5) -> None:
         self._interval = interval
         self._process = psutil.Process()
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._peaks = {"python": 0, "jvm": 0, "workers": 0}
+        self._peaks = {"python": 0, "jvm": 0, "workers": 0, "total": 0}
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def start(self) -> None:
@@ -78,14 +92,21 @@ class PeakMemory:
         return peaks
 
     def _sample(self) -> dict[str, int]:
-        sample = {"python": self._process.memory_info().rss, "jvm": 0, "workers": 0}
+        sample = {
+            "python": self._process.memory_info().rss,
+            "jvm": 0,
+            "workers": 0,
+            "total": _proportional_size(self._process),
+        }
         for child in self._process.children(recursive=True):
             try:
                 rss = child.memory_info().rss
                 kind = "jvm" if child.name() == "java" else "workers"
-            except psutil.Error:
+                pss = _proportional_size(child)
+            except (psutil.Error, OSError):
                 continue
             sample[kind] += rss
+            sample["total"] += pss
         return sample
 
     def _run(self) -> None:
@@ -110,7 +131,8 @@ class StageReport:
         return (
             f"{self.name:<26} {self.seconds:>9.1f} s  jvm {self.memory['jvm']:>5.2f} GiB"
             f"  python {self.memory['python']:>5.2f} GiB"
-            f"  workers {self.memory['workers']:>5.2f} GiB  load {self.load:>5.2f}"
+            f"  workers {self.memory['workers']:>5.2f} GiB"
+            f"  all (PSS) {self.memory.get('total', 0):>5.2f} GiB  load {self.load:>5.2f}"
         )
 
 
