@@ -193,7 +193,10 @@ def resolve_file(
     if rejected:
         logger.warning("Left out %d unreadable rows of %s", len(rejected), input_path.name)
 
-    contacts = standardize_contacts(_raw_contacts(rows.where(F.col("reason").isNull())))
+    # Resolution reads the contacts many times; standardize them once, not at every read.
+    contacts = standardize_contacts(
+        _raw_contacts(rows.where(F.col("reason").isNull()))
+    ).localCheckpoint()
     with tempfile.TemporaryDirectory(prefix="cdp-identity-") as checkpoints:
         resolution = resolve(spark, contacts, policy=policy, checkpoint_dir=checkpoints)
         _write(
