@@ -121,6 +121,15 @@ def replace_where(
     writer.save(path)
 
 
+def delete_where(spark: SparkSession, path: str, predicate: str) -> None:
+    """Deletes the rows matching `predicate`; a delete that matches no file writes nothing.
+
+    For a slice with no new rows this does what `replace_where` with an empty DataFrame
+    does, without writing an empty commit when the slice was empty already.
+    """
+    spark.sql(f"DELETE FROM {delta_ref(path)} WHERE {predicate}")
+
+
 def overwrite(
     df: DataFrame, path: str, change_data_feed: bool = False, deletion_vectors: bool = False
 ) -> None:

@@ -1,7 +1,7 @@
 """Materializing source partitions for real: Spark, Delta, the parsers and the quarantine."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import dagster as dg
 import pytest
@@ -173,14 +173,21 @@ def test_undecodable_bytes_are_quarantined_not_fatal(spark, lake_root, landing_r
 
 
 def test_a_rerun_after_fixing_a_file_clears_its_quarantine_rows(spark, lake_root, landing_root):
+    next_day = (date.fromisoformat(DAY) + timedelta(days=1)).isoformat()
     _write(landing_root, "website", DAY, f"forms_{DAY}.jsonl", "{not json\n")
-    _materialize(landing_root, DAY, selection=["raw_website"])
-    assert len(_quarantine(spark, "website")) == 1
+    _write(landing_root, "website", next_day, f"forms_{next_day}.jsonl", "{not json\n")
+    _write(landing_root, "whatsapp", DAY, "webhooks.jsonl", "{not json\n")
+    for day in (DAY, next_day):
+        _materialize(landing_root, day, selection=["raw_website", "raw_whatsapp"])
+    assert len(_quarantine(spark, "website")) == 2
 
     _write(landing_root, "website", DAY, f"forms_{DAY}.jsonl", "")
     _materialize(landing_root, DAY, selection=["raw_website"])
 
-    assert _quarantine(spark, "website") == []
+    assert [row["file"] for row in _quarantine(spark, "website")] == [
+        f"website/{next_day}/forms_{next_day}.jsonl"
+    ]
+    assert len(_quarantine(spark, "whatsapp")) == 1
 
 
 def test_a_file_that_cannot_be_read_fails_the_run_naming_the_file(lake_root, landing_root):

@@ -213,12 +213,17 @@ def ingest(
 
     days = lake.day_range_predicate("day", first_day, last_day)
     lake.replace_where(_to_spark(spark, records), raw_table_path(source.name), days)
-    lake.replace_where(
-        _to_spark(spark, rejects),
-        quarantine_table_path(),
-        f"source = '{source.name}' AND {days}",
-        partition_by=("source",),
-    )
+    quarantined_days = f"source = '{source.name}' AND {days}"
+    if rejects.num_rows == 0 and lake.table_exists(spark, quarantine_table_path()):
+        # Most days reject nothing: only rows an earlier run of these days left are cleared.
+        lake.delete_where(spark, quarantine_table_path(), quarantined_days)
+    else:
+        lake.replace_where(
+            _to_spark(spark, rejects),
+            quarantine_table_path(),
+            quarantined_days,
+            partition_by=("source",),
+        )
     report.seconds = time.monotonic() - started
     log.info(
         "Ingested %s for %s..%s: %d rows, %d quarantined, %d files in %.1f seconds",
