@@ -132,7 +132,7 @@ class StageReport:
             f"{self.name:<26} {self.seconds:>9.1f} s  jvm {self.memory['jvm']:>5.2f} GiB"
             f"  python {self.memory['python']:>5.2f} GiB"
             f"  workers {self.memory['workers']:>5.2f} GiB"
-            f"  all (PSS) {self.memory.get('total', 0):>5.2f} GiB  load {self.load:>5.2f}"
+            f"  all (PSS) {self.memory['total']:>5.2f} GiB  load {self.load:>5.2f}"
         )
 
 

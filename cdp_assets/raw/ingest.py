@@ -212,18 +212,14 @@ def ingest(
     )
 
     days = lake.day_range_predicate("day", first_day, last_day)
-    lake.replace_where(_to_spark(spark, records), raw_table_path(source.name), days)
-    quarantined_days = f"source = '{source.name}' AND {days}"
-    if rejects.num_rows == 0 and lake.table_exists(spark, quarantine_table_path()):
-        # Most days reject nothing: only rows an earlier run of these days left are cleared.
-        lake.delete_where(spark, quarantine_table_path(), quarantined_days)
-    else:
-        lake.replace_where(
-            _to_spark(spark, rejects),
-            quarantine_table_path(),
-            quarantined_days,
-            partition_by=("source",),
-        )
+    _replace_slice(spark, records, raw_table_path(source.name), days)
+    _replace_slice(
+        spark,
+        rejects,
+        quarantine_table_path(),
+        f"source = '{source.name}' AND {days}",
+        partition_by=("source",),
+    )
     report.seconds = time.monotonic() - started
     log.info(
         "Ingested %s for %s..%s: %d rows, %d quarantined, %d files in %.1f seconds",
@@ -236,6 +232,24 @@ def ingest(
         report.seconds,
     )
     return report
+
+
+def _replace_slice(
+    spark: SparkSession,
+    table: pa.Table,
+    path: str,
+    predicate: str,
+    partition_by: tuple[str, ...] = (),
+) -> None:
+    """Makes `table` the rows of the slice `predicate` selects in the Delta table at `path`.
+
+    An empty batch (most days reject nothing) only deletes what an earlier run of the
+    slice left, which writes nothing when there is nothing to delete.
+    """
+    if table.num_rows == 0 and lake.table_exists(spark, path):
+        lake.delete_where(spark, path, predicate)
+    else:
+        lake.replace_where(_to_spark(spark, table), path, predicate, partition_by=partition_by)
 
 
 def _to_spark(spark: SparkSession, table: pa.Table) -> DataFrame:
