@@ -130,6 +130,33 @@ def test_materialization_reports_rows_rejects_and_files(spark, ingested_day):
     assert {check.check_name: check.passed for check in checks}["record_ids_unique"] is True
 
 
+def test_a_record_id_delivered_twice_in_a_day_is_kept_once_and_the_repeat_quarantined(
+    spark, lake_root, landing_root
+):
+    line = "D|REF-{id}|20240305|Anita Rao|981234567{id}|anita{id}@gmail.com|Pune|Baner|Sky|Vikram\n"
+    first = "H|PRT01|20240305|B1\n" + line.format(id=1) + line.format(id=2) + "T|2\n"
+    second = "H|PRT01|20240305|B2\n" + line.format(id=2) + "T|1\n"
+    _write(landing_root, "referral", DAY, "REF_20240305_1.txt", first)
+    _write(landing_root, "referral", DAY, "REF_20240305_2.txt", second)
+
+    result = _materialize(landing_root, DAY, selection=["raw_referral"])
+
+    kept = _raw_rows(spark, "referral")
+    assert [(row["record_id"], row["file"]) for row in kept] == [
+        ("REF-1", f"referral/{DAY}/REF_20240305_1.txt"),
+        ("REF-2", f"referral/{DAY}/REF_20240305_1.txt"),
+    ]
+    [repeat] = _quarantine(spark, "referral")
+    assert (repeat["file"], repeat["line"]) == (f"referral/{DAY}/REF_20240305_2.txt", 2)
+    assert repeat["reason"] == "duplicate record id, first seen at REF_20240305_1.txt:3"
+    [check] = [
+        check
+        for check in result.get_asset_check_evaluations()
+        if check.check_name == "record_ids_unique"
+    ]
+    assert check.passed is True
+
+
 def test_malformed_lines_go_to_quarantine_with_their_reason(spark, lake_root, landing_root):
     good = {
         "lead_id": "99A-1",
