@@ -313,6 +313,7 @@ def test_stats_count_valid_placeholder_and_corrected_values(spark):
         "emails_corrected": 1,
         "emails_placeholder": 1,
         "names": 1,
+        "record_keys_empty": 0,
     }
 
 

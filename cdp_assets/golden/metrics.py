@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import DataFrame, Row, Window
 from pyspark.sql import functions as F
 
 from cdp_assets.golden.opt_out import customer_identifiers
@@ -16,23 +16,28 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _records_and_customers(contact_sources: DataFrame) -> tuple[int, int]:
-    row = contact_sources.agg(
-        F.count("*").alias("records"),
-        F.countDistinct("customer_id").alias("customers"),
-    ).first()
-    return row["records"], row["customers"]
+def _record_counts(contact_sources: DataFrame) -> Row:
+    """Counts records, customers and existing_leads (records whose customer already had a
+    record with an earlier event time).
 
-
-def _existing_customer_leads(contact_sources: DataFrame) -> int:
-    """Records whose customer already had a record with an earlier event time."""
+    One shuffle by customer serves all three: the window leaves the rows partitioned by
+    customer, so counting per customer needs no second one.
+    """
     per_customer = Window.partitionBy("customer_id")
-    return (
-        contact_sources.where(F.col("customer_id").isNotNull())
-        .withColumn("customer_first_seen", F.min("event_ts").over(per_customer))
-        .where(F.col("event_ts") > F.col("customer_first_seen"))
-        .count()
+    later = F.col("customer_id").isNotNull() & (
+        F.col("event_ts") > F.min("event_ts").over(per_customer)
     )
+    by_customer = (
+        contact_sources.select("customer_id", "event_ts")
+        .withColumn("later", later)
+        .groupBy("customer_id")
+        .agg(F.count("*").alias("records"), F.count_if("later").alias("existing"))
+    )
+    return by_customer.agg(
+        F.coalesce(F.sum("records"), F.lit(0)).alias("records"),
+        F.count("customer_id").alias("customers"),
+        F.coalesce(F.sum("existing"), F.lit(0)).alias("existing_leads"),
+    ).first()
 
 
 def _opt_out_propagation(
@@ -40,11 +45,13 @@ def _opt_out_propagation(
 ) -> tuple[int, int]:
     """Opted-out customers, and how many have every phone and email suppressed."""
     opted_out = golden_records.where(F.col("opted_out")).select("customer_id")
+    # Opted-out customers are a small share of all: their records are picked out first,
+    # so only theirs are shuffled.
+    their_records = contact_sources.join(F.broadcast(opted_out), "customer_id", "left_semi")
     # A value is suppressed whichever customer put it on the list.
     suppressed = suppression_list.select("channel", "value", F.lit(True).alias("suppressed"))
     missed = (
-        customer_identifiers(contact_sources)
-        .join(opted_out, "customer_id")
+        customer_identifiers(their_records)
         .join(suppressed.distinct(), ["channel", "value"], "left")
         .where(F.col("suppressed").isNull())
         .select("customer_id")
@@ -77,8 +84,8 @@ def compute_metrics(
         suppressed_values and opt_out_propagation (share of opted-out customers with every
         phone and email suppressed). A share over nothing is None.
     """
-    records, customers = _records_and_customers(contact_sources)
-    existing = _existing_customer_leads(contact_sources)
+    counts = _record_counts(contact_sources)
+    records, customers, existing = counts["records"], counts["customers"], counts["existing_leads"]
     opted_out, propagated = _opt_out_propagation(golden_records, contact_sources, suppression_list)
 
     metrics = {

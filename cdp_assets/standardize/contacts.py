@@ -209,7 +209,8 @@ def _count_true(column: str) -> Column:
 def standardization_stats(contacts: DataFrame) -> dict[str, int]:
     """Counts for the Dagster UI: rows, phones and emails kept, corrected and rejected.
 
-    `phones_invalid` counts phones given but neither a number nor a placeholder.
+    `phones_invalid` counts phones given but neither a number nor a placeholder, and
+    `record_keys_empty` records no later stage could tell apart.
     """
     phone_given = F.trim(F.col("phone_raw")) != ""
     phone_invalid = F.col("phone").isNull() & phone_given & ~F.col("phone_placeholder")
@@ -222,5 +223,6 @@ def standardization_stats(contacts: DataFrame) -> dict[str, int]:
         _count_true("email_corrected").alias("emails_corrected"),
         _count_true("email_placeholder").alias("emails_placeholder"),
         F.count("name").alias("names"),
+        F.count_if(F.coalesce(F.col("record_key"), F.lit("")) == "").alias("record_keys_empty"),
     ).first()
     return {key: int(value) for key, value in row.asDict().items()}
