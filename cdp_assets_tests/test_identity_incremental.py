@@ -369,6 +369,24 @@ def test_incremental_and_full_resolution_agree(incremental_run, full_run):
     )
 
 
+def test_records_a_customer_already_holds_are_not_resolved_again(
+    spark, base_contacts, new_contacts, base_run, incremental_run, tmp_path
+):
+    again = resolve_new_records(
+        spark,
+        new_contacts.unionByName(base_contacts),
+        base_contacts,
+        base_run.customers,
+        previous_match_pairs=base_run.match_pairs,
+        policy=POLICY,
+        checkpoint_dir=tmp_path,
+        run_at=SECOND_RUN,
+    )
+
+    assert again.stats["records"] == len(NEW)
+    assert _partition(again.customers) == _partition(incremental_run.customers)
+
+
 def test_only_customers_a_new_record_reaches_are_reclustered(incremental_run):
     stats = incremental_run.stats
 

@@ -351,11 +351,13 @@ def resolve_new_records(
     # on the previous run's lineage, and re-planning it at every step exhausts the driver's
     # memory.
     existing = _resolution_columns(existing_contacts, "Existing")
-    new = pin(
-        _resolution_columns(new_contacts, "New").join(
-            previous_customers.select("record_key"), "record_key", "left_anti"
-        )
+    candidates = _resolution_columns(new_contacts, "New")
+    # The batch's keys are looked up among the customers, instead of every customer's key
+    # being shuffled to meet the batch; what is found is at most the batch.
+    already_held = previous_customers.select("record_key").join(
+        F.broadcast(candidates.select("record_key")), "record_key", "left_semi"
     )
+    new = pin(candidates.join(F.broadcast(already_held), "record_key", "left_anti"))
     new_keys = new.select("record_key")
 
     neighbours = pin(blocking_neighbours(existing, new, policy))
