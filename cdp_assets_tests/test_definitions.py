@@ -57,7 +57,7 @@ def test_a_standardized_day_starts_a_customer_update():
     sensor = sensors["customer_update_sensor"]
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
     assert sensor.job_name == "customer_update_job"
-    job = defs.get_job_def("customer_update_job")
+    job = defs.resolve_job_def("customer_update_job")
     selected = {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
     assert {"contacts", "customers", "golden_records", "outbox", "webhook_deliveries"} <= selected
 
