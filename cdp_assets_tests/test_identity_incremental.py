@@ -11,6 +11,8 @@ from cdp_assets.identity import MatchPolicy, resolve
 from cdp_assets.identity.contacts import contacts_frame
 from cdp_assets.identity.incremental import resolve_new_records
 
+from resolution_rows import customer_groups
+
 # The scenario is written for the design's policy to the letter; the focused profile's
 # incremental runs are checked in test_identity_profiles.py.
 POLICY = MatchPolicy.exhaustive()
@@ -203,13 +205,6 @@ def _by_record(frame):
     return {row["record_key"]: row for row in frame.collect()}
 
 
-def _partition(customers):
-    groups: dict[str, set[str]] = {}
-    for row in customers.collect():
-        groups.setdefault(row["customer_id"], set()).add(row["record_key"])
-    return {frozenset(records) for records in groups.values()}
-
-
 def test_new_record_with_an_existing_phone_joins_that_customer(base_run, incremental_run):
     before = _by_record(base_run.customers)
     after = _by_record(incremental_run.customers)
@@ -357,7 +352,7 @@ def test_incremental_and_full_resolution_agree(incremental_run, full_run):
     incremental = _by_record(incremental_run.customers)
     full = _by_record(full_run.customers)
 
-    assert _partition(incremental_run.customers) == _partition(full_run.customers)
+    assert customer_groups(incremental_run.customers) == customer_groups(full_run.customers)
     assert {key: row["customer_id"] for key, row in incremental.items()} == {
         key: row["customer_id"] for key, row in full.items()
     }
@@ -384,7 +379,7 @@ def test_records_a_customer_already_holds_are_not_resolved_again(
     )
 
     assert again.stats["records"] == len(NEW)
-    assert _partition(again.customers) == _partition(incremental_run.customers)
+    assert customer_groups(again.customers) == customer_groups(incremental_run.customers)
 
 
 def test_only_customers_a_new_record_reaches_are_reclustered(incremental_run):

@@ -17,6 +17,8 @@ from cdp_assets.identity import MatchPolicy, resolve
 from cdp_assets.identity.contacts import contacts_frame
 from cdp_assets.identity.incremental import resolve_new_records
 
+from resolution_rows import customer_groups, customer_ids, match_pair
+
 FIRST_RUN = datetime(2026, 11, 2, 6, 0)
 SECOND_RUN = datetime(2026, 11, 3, 6, 0)
 OFFICE_PHONE = "+919800000042"
@@ -93,24 +95,6 @@ SCENARIO = [
 BASE_KEYS = {"walk_in:o1", "99acres:r1", "magicbricks:r2", "housing:g1", "website:s1"}
 
 
-def _customer_of(resolution) -> dict[str, str]:
-    return {row["record_key"]: row["customer_id"] for row in resolution.customers.collect()}
-
-
-def _partition(resolution) -> set[frozenset[str]]:
-    members: dict[str, set[str]] = {}
-    for key, customer in _customer_of(resolution).items():
-        members.setdefault(customer, set()).add(key)
-    return {frozenset(keys) for keys in members.values()}
-
-
-def _pair(resolution, left: str, right: str):
-    rows = resolution.match_pairs.where(
-        (F.col("record_key_l") == min(left, right)) & (F.col("record_key_r") == max(left, right))
-    ).collect()
-    return rows[0] if rows else None
-
-
 @pytest.fixture(scope="module")
 def contacts(spark):
     return contacts_frame(spark, SCENARIO)
@@ -165,22 +149,22 @@ def test_profile_is_chosen_by_name_from_the_environment(monkeypatch):
 
 
 def test_office_number_does_not_make_two_visitors_one_customer(focused):
-    customer_of = _customer_of(focused)
+    customer_of = customer_ids(focused.customers)
     assert customer_of["walk_in:o1"] != customer_of["walk_in:o2"]
-    assert _pair(focused, "walk_in:o1", "walk_in:o2") is None
+    assert match_pair(focused, "walk_in:o1", "walk_in:o2") is None
     assert focused.stats["shared_identifiers"] == 1
     assert focused.stats["identifier_hubs"] == 0
 
 
 def test_exhaustive_profile_links_the_office_number_as_the_design_states(exhaustive):
-    customer_of = _customer_of(exhaustive)
+    customer_of = customer_ids(exhaustive.customers)
     assert customer_of["walk_in:o1"] == customer_of["walk_in:o2"]
-    assert _pair(exhaustive, "walk_in:o1", "walk_in:o2")["deterministic_identifier"] == "phone"
+    assert match_pair(exhaustive, "walk_in:o1", "walk_in:o2")["deterministic_identifier"] == "phone"
     assert exhaustive.stats["shared_identifiers"] == 0
 
 
 def test_initials_typos_and_first_names_still_link_through_a_phone(focused):
-    customer_of = _customer_of(focused)
+    customer_of = customer_ids(focused.customers)
     keys = ["99acres:r1", "magicbricks:r2", "website:r3", "housing:r4"]
     assert len({customer_of[key] for key in keys}) == 1
     linked = focused.match_pairs.where(F.col("deterministic")).count()
@@ -189,24 +173,24 @@ def test_initials_typos_and_first_names_still_link_through_a_phone(focused):
 
 
 def test_same_source_pair_with_two_different_mobiles_is_not_compared(focused, exhaustive):
-    assert _pair(focused, "housing:g1", "housing:g2") is None
-    assert _pair(exhaustive, "housing:g1", "housing:g2")["decision"] == "review"
+    assert match_pair(focused, "housing:g1", "housing:g2") is None
+    assert match_pair(exhaustive, "housing:g1", "housing:g2")["decision"] == "review"
 
 
 def test_same_form_twice_without_the_phone_goes_to_review(focused, exhaustive):
-    pair = _pair(focused, "website:s1", "website:s2")
+    pair = match_pair(focused, "website:s1", "website:s2")
     assert pair["blocking_rule"] == "same_source_window"
     assert pair["decision"] == "review"
     assert pair["score"] == pytest.approx(0.75)
     queued = {(row["record_key_l"], row["record_key_r"]) for row in focused.review_queue.collect()}
     assert queued == {("website:s1", "website:s2")}
-    assert _pair(exhaustive, "website:s1", "website:s2")["score"] == pair["score"]
+    assert match_pair(exhaustive, "website:s1", "website:s2")["score"] == pair["score"]
 
 
 def test_same_source_pair_with_different_names_is_not_compared(focused, exhaustive):
-    assert _pair(focused, "website:s1", "website:s3") is None
-    assert _pair(focused, "website:s2", "website:s3") is None
-    assert _pair(exhaustive, "website:s1", "website:s3")["decision"] == "review"
+    assert match_pair(focused, "website:s1", "website:s3") is None
+    assert match_pair(focused, "website:s2", "website:s3") is None
+    assert match_pair(exhaustive, "website:s1", "website:s3")["decision"] == "review"
 
 
 def test_profiles_auto_merge_the_same_pairs(focused, exhaustive):
@@ -253,7 +237,7 @@ def test_incremental_resolution_agrees_with_a_full_one_under_the_focused_profile
         run_at=SECOND_RUN,
     )
 
-    assert _partition(incremental) == _partition(full)
+    assert customer_groups(incremental.customers) == customer_groups(full.customers)
     assert incremental.stats["shared_identifiers"] == 1
-    customer_of = _customer_of(incremental)
+    customer_of = customer_ids(incremental.customers)
     assert customer_of["walk_in:o1"] != customer_of["walk_in:o2"]

@@ -12,6 +12,8 @@ from cdp_assets.identity import MatchPolicy, resolve
 from cdp_assets.identity.contacts import contacts_frame
 from cdp_assets.identity.review import ACCEPT, REJECT
 
+from resolution_rows import match_pair
+
 POLICY = MatchPolicy.exhaustive()
 FIRST_RUN = datetime(2026, 11, 2, 6, 0)
 SECOND_RUN = datetime(2026, 11, 3, 6, 0)
@@ -126,14 +128,6 @@ def customer_of(first_run):
     return {row["record_key"]: row for row in rows}
 
 
-def _pair(resolution, left, right):
-    rows = resolution.match_pairs.where(
-        (F.col("record_key_l") == min(left, right)) & (F.col("record_key_r") == max(left, right))
-    ).collect()
-    assert len(rows) == 1, f"expected one match pair for {left} and {right}"
-    return rows[0]
-
-
 def test_same_phone_is_one_customer_with_full_confidence(customer_of):
     first, second = customer_of["99acres:a1"], customer_of["magicbricks:a2"]
 
@@ -151,7 +145,7 @@ def test_same_email_is_one_customer_with_full_confidence(customer_of):
 
 
 def test_deterministic_link_is_recorded_with_its_identifier(first_run):
-    pair = _pair(first_run, "website:b1", "housing:b2")
+    pair = match_pair(first_run, "website:b1", "housing:b2")
 
     assert pair["deterministic"] is True
     assert pair["deterministic_identifier"] == "email"
@@ -176,7 +170,7 @@ def test_agent_hub_phone_is_reported(first_run):
 
 
 def test_leading_digit_slip_from_one_form_auto_merges(first_run, customer_of):
-    pair = _pair(first_run, "website:c1", "website:c2")
+    pair = match_pair(first_run, "website:c1", "website:c2")
 
     assert pair["decision"] == "merge"
     assert pair["score"] >= POLICY.merge_threshold
@@ -186,7 +180,7 @@ def test_leading_digit_slip_from_one_form_auto_merges(first_run, customer_of):
 
 
 def test_pair_between_review_and_merge_waits_in_review_queue(first_run, customer_of):
-    pair = _pair(first_run, "99acres:d1", "housing:d2")
+    pair = match_pair(first_run, "99acres:d1", "housing:d2")
     queued = {row["pair_id"]: row for row in first_run.review_queue.collect()}
 
     assert POLICY.review_threshold <= pair["score"] < POLICY.merge_threshold
@@ -199,7 +193,7 @@ def test_pair_between_review_and_merge_waits_in_review_queue(first_run, customer
 
 
 def test_same_source_pair_without_shared_digits_is_found_and_reviewed(first_run, customer_of):
-    pair = _pair(first_run, "housing:g1", "housing:g2")
+    pair = match_pair(first_run, "housing:g1", "housing:g2")
 
     assert pair["blocking_rule"] == "same_source_window"
     assert pair["phone_last7_match"] == 0.0
