@@ -13,6 +13,7 @@ from cdp_assets.standardized.contacts import FULL, INCREMENTAL, update_contacts
 
 DAY_1 = date(2025, 6, 1)
 DAY_2 = date(2025, 6, 2)
+DAY_3 = date(2025, 6, 3)
 
 
 def _record(source, record_id, day, name, phone=None, email=None):
@@ -82,6 +83,33 @@ def test_first_run_rebuilds_and_a_new_day_is_taken_in_alone(
     contacts = _contacts(spark)
     assert contacts["website:1"] == ("rahul sharma", "rahul", True)
     assert contacts == _rebuilt(spark, standardized.inputs)
+
+
+def test_each_source_brings_its_own_changed_days_and_a_new_source_all_of_its(spark, standardized):
+    standardized("website", DAY_1, [_record("website", "1", DAY_1, "neha ghosh", "+919812345678")])
+    _update(spark, standardized.inputs)
+
+    standardized("walk_in", DAY_1, [_record("walk_in", "1", DAY_1, "vivek nair", "+919800000002")])
+    standardized("walk_in", DAY_3, [_record("walk_in", "2", DAY_3, "ritu rao", "+919800000003")])
+    standardized("website", DAY_2, [_record("website", "2", DAY_2, "amit shah", "+919800000001")])
+    with_new_source = _update(spark, standardized.inputs)
+
+    standardized("website", DAY_3, [_record("website", "3", DAY_3, "sara khan", "+919800000004")])
+    standardized("walk_in", DAY_2, [_record("walk_in", "3", DAY_2, "om joshi", "+919800000005")])
+    both_changed = _update(spark, standardized.inputs)
+
+    assert (with_new_source.mode, with_new_source.days_taken_in, with_new_source.inserted) == (
+        INCREMENTAL,
+        3,
+        3,
+    )
+    assert (both_changed.mode, both_changed.days_taken_in, both_changed.inserted) == (
+        INCREMENTAL,
+        2,
+        2,
+    )
+    assert _contacts(spark) == _rebuilt(spark, standardized.inputs)
+    assert len(_contacts(spark)) == 6
 
 
 def test_a_second_spelling_puts_an_expanded_initial_back(spark, standardized):
