@@ -56,30 +56,13 @@ def rebuild_contacts(
     return ContactsUpdate(FULL, 0, rows, 0, 0)
 
 
-def changed_days(feeds: dict[str, changes.Feed]) -> dict[str, list[date] | None]:
-    """Days of each source's day-partitioned table its feed's commits touched.
-
-    Args:
-        feeds: Source name to its table's feed.
-
-    Returns:
-        Each source's days, sorted; None for a source whose feed cannot say. The feeds
-        with changes are read together, in one Spark job.
-    """
-    days: dict[str, list[date] | None] = {}
-    touched = []
-    for source, feed in feeds.items():
-        if feed.unchanged:
-            days[source] = []
-        elif not feed.complete:
-            days[source] = None
-        else:
-            days[source] = []
-            touched.append(feed.rows.select(F.lit(source).alias("source"), "day"))
-    if touched:
-        for row in _union(touched).distinct().collect():
-            days[row["source"]].append(row["day"])
-    return {source: None if found is None else sorted(found) for source, found in days.items()}
+def changed_days(feed: changes.Feed) -> list[date] | None:
+    """Days of a day-partitioned table the feed's commits touched; None when it cannot say."""
+    if feed.unchanged:
+        return []
+    if not feed.complete:
+        return None
+    return sorted(row["day"] for row in feed.rows.select("day").distinct().collect())
 
 
 def _all_days(spark: SparkSession, table: str, version: int) -> list[date]:
@@ -179,21 +162,14 @@ def update_contacts(spark: SparkSession, inputs: dict[str, str], path: str) -> C
         lake.table_exists(spark, path) and EXPANDED_FLAG in lake.read_table(spark, path).columns
     )
     marked = any(feed.after_version is not None for feed in feeds.values())
-    # A source seen for the first time brings all its days.
-    first_seen = {
-        source
-        for source, table in inputs.items()
-        if feeds[table].after_version is None and usable and marked
-    }
-    changed = changed_days(
-        {source: feeds[table] for source, table in inputs.items() if source not in first_seen}
-    )
-    days_by_source = {
-        source: _all_days(spark, table, feeds[table].version)
-        if source in first_seen
-        else changed[source]
-        for source, table in inputs.items()
-    }
+    days_by_source = {}
+    for source, table in inputs.items():
+        feed = feeds[table]
+        if feed.after_version is None and usable and marked:
+            # A source seen for the first time brings all its days.
+            days_by_source[source] = _all_days(spark, table, feed.version)
+        else:
+            days_by_source[source] = changed_days(feed)
     usable = usable and all(days is not None for days in days_by_source.values())
     if not usable:
         for table in inputs.values():
