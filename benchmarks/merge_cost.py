@@ -31,7 +31,7 @@ LAYOUTS = ("as-built", "copy-on-write", "more-files")
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, required=True, help="a scale.py work folder")
-    parser.add_argument("--table", default="contacts", help="table under the lake, keyed by")
+    parser.add_argument("--table", default="contacts", help="a table of the lake")
     parser.add_argument("--key", default="record_key", help="the table's key column")
     parser.add_argument("--changed-column", default="name", help="a string column to change")
     parser.add_argument("--updated", type=int, action="append", help="rows changed, repeatable")
@@ -94,7 +94,7 @@ def main() -> None:
         target = str(scratch / layout)
         shutil.rmtree(target, ignore_errors=True)
         if layout == "more-files":
-            spread = lake.read_table(spark, source).repartition(args.files)
+            spread = table.repartition(args.files)
             lake.overwrite(spread, target, change_data_feed=True, deletion_vectors=True)
         else:
             shutil.copytree(source, target)
